@@ -1,0 +1,262 @@
+/* csvrow.c - see csvrow.h */
+#include "config.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "csvrow.h"
+#include "diag.h"
+#include "xalloc.h"
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+parser_new(struct sl_csv *c)
+{
+	struct csv_parser *p = sl_calloc(1, sizeof(*p));
+
+	if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+		sl_die(SL_EX_SOFTWARE, "libcsv: cannot initialise");
+	csv_set_space_func(p, no_space);
+	csv_set_delim(p, (unsigned char)c->delim);
+	csv_set_quote(p, (unsigned char)c->quote);
+	c->parser = p;
+}
+
+static void
+parser_free(struct sl_csv *c)
+{
+	if (c->parser) {
+		csv_free(c->parser);
+		free(c->parser);
+		c->parser = NULL;
+	}
+}
+
+enum { PLAIN, DELIM, QUOTE, BREAK };
+
+void
+sl_csv_init(struct sl_csv *c, int delim, int quote)
+{
+	memset(c, 0, sizeof(*c));
+	c->delim = delim;
+	c->quote = quote;
+	c->cls['\r'] = c->cls['\n'] = BREAK;
+	if (quote)
+		c->cls[(unsigned char)quote] = QUOTE;
+	c->cls[(unsigned char)delim] = DELIM;
+}
+
+void
+sl_csv_release(struct sl_csv *c)
+{
+	parser_free(c);
+	free(c->f);
+	free(c->off);
+	sl_buf_release(&c->store);
+}
+
+static inline struct sl_csv_field *
+add_field(struct sl_csv *c)
+{
+	if (c->n == c->cap)
+		c->f = sl_grow(c->f, &c->cap, c->n + 1, sizeof(*c->f));
+	return &c->f[c->n++];
+}
+
+size_t
+sl_csv_row_len(const unsigned char *p, size_t n, int quote, int at_eof)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const unsigned char *nl = memchr(p + i, '\n', n - i);
+		size_t seg = nl ? (size_t)(nl - p) : n;
+		const unsigned char *q = quote ? memchr(p + i, quote, seg - i) : NULL;
+		const unsigned char *cr = memchr(p + i, '\r', (q ? (size_t)(q - p) :
+		    seg) - i);
+
+		if (cr != NULL && !(nl && cr == nl - 1)) {
+			/* a lone CR outside quotes ends the row */
+			if ((size_t)(cr - p) + 1 < n)
+				return (size_t)(cr - p) + 1;
+			return at_eof ? n : 0;
+		}
+		if (q == NULL)
+			return nl ? seg + 1 : at_eof ? n : 0;
+		/* a quoted stretch: jump to its closing quote */
+		q = memchr(q + 1, quote, n - (size_t)(q + 1 - p));
+		if (q == NULL)
+			return at_eof ? n : 0;
+		i = (size_t)(q - p) + 1;
+	}
+	return at_eof ? n : 0;
+}
+
+int
+sl_csv_blank(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Strips the row terminator. */
+static size_t
+body_len(const unsigned char *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+/*
+ * The fast path, one pass over the row: fields are unquoted, or quoted with
+ * no quote, CR or LF inside.  Anything else returns 0 for libcsv to decide.
+ */
+/*
+ * Index of the first byte at or after i that is not PLAIN (stop bytes: the
+ * delimiter, the quote, CR, LF; quoted says whether the delimiter counts).
+ * Sixteen bytes at a time where the CPU allows.
+ */
+static inline size_t
+next_stop(const struct sl_csv *c, const unsigned char *p, size_t i, size_t end,
+    int quoted)
+{
+#ifdef __SSE2__
+	const __m128i vd = _mm_set1_epi8((char)(quoted ? '\n' : c->delim));
+	const __m128i vq = _mm_set1_epi8((char)(c->quote ? c->quote : '\n'));
+	const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+
+	while (i + 16 <= end) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i m = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+		int mask = _mm_movemask_epi8(m);
+
+		if (mask)
+			return i + (size_t)__builtin_ctz((unsigned)mask);
+		i += 16;
+	}
+#endif
+	if (quoted) {
+		while (i < end && c->cls[p[i]] != QUOTE && c->cls[p[i]] != BREAK)
+			i++;
+	} else {
+		while (i < end && c->cls[p[i]] == PLAIN)
+			i++;
+	}
+	return i;
+}
+
+int
+sl_csv_split_fast(struct sl_csv *c, const unsigned char *p, size_t n)
+{
+	size_t end = body_len(p, n), i = 0, start;
+	const unsigned char *cls = c->cls;
+	struct sl_csv_field *f;
+
+	c->n = 0;
+	for (;;) {
+		if (i < end && cls[p[i]] == QUOTE) {
+			start = ++i;
+			i = next_stop(c, p, i, end, 1);
+			if (i == end || cls[p[i]] != QUOTE)
+				return 0;   /* unclosed, or a line break inside */
+			f = add_field(c);
+			f->p = (const char *)p + start;
+			f->len = i - start;
+			f->null = 0;
+			i++;
+			if (i < end && cls[p[i]] != DELIM)
+				return 0;   /* a doubled quote, or text after it */
+		} else {
+			start = i;
+			i = next_stop(c, p, i, end, 0);
+			if (i < end && cls[p[i]] != DELIM)
+				return 0;   /* a quote or line break inside */
+			f = add_field(c);
+			f->p = (const char *)p + start;
+			f->len = i - start;
+			f->null = i == start;
+		}
+		if (i == end)
+			return 1;
+		i++;                /* the delimiter */
+		if (i == end) {
+			f = add_field(c);
+			f->p = (const char *)p + i;
+			f->len = 0;
+			f->null = 1;
+			return 1;
+		}
+	}
+}
+
+static void
+cb_field(void *s, size_t len, void *arg)
+{
+	struct sl_csv *c = arg;
+	struct sl_csv_field *f = add_field(c);
+
+	if (c->n > c->offcap)
+		c->off = sl_grow(c->off, &c->offcap, c->n, sizeof(*c->off));
+	c->off[c->n - 1] = c->store.len;
+	f->len = s ? len : 0;
+	f->null = s == NULL;
+	if (s)
+		sl_buf_add(&c->store, s, len);
+}
+
+static void
+cb_row(int ch, void *arg)
+{
+	struct sl_csv *c = arg;
+
+	(void)ch;
+	c->ended++;
+}
+
+int
+sl_csv_split_libcsv(struct sl_csv *c, const unsigned char *p, size_t n,
+    const char **why)
+{
+	struct csv_parser *parser;
+
+	if (c->parser == NULL)
+		parser_new(c);
+	parser = c->parser;
+	c->n = 0;
+	c->ended = 0;
+	sl_buf_reset(&c->store);
+	if (csv_parse(parser, p, n, cb_field, cb_row, c) != n ||
+	    (c->ended == 0 && csv_fini(parser, cb_field, cb_row, c) != 0)) {
+		*why = "malformed quoting: a quote inside an unquoted field, text "
+		    "after a closing quote, or a quote that is never closed";
+		parser_free(c);     /* the next row starts afresh */
+		return -1;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		c->f[i].p = c->store.data ? c->store.data + c->off[i] : "";
+	return 0;
+}
+
+int
+sl_csv_split(struct sl_csv *c, const unsigned char *p, size_t n, const char **why)
+{
+	if (sl_csv_split_fast(c, p, n))
+		return 0;
+	return sl_csv_split_libcsv(c, p, n, why);
+}

@@ -1,0 +1,237 @@
+/* header.c - see header.h */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "header.h"
+#include "xalloc.h"
+
+#define F(s) { s, sizeof(s) - 1 }
+
+static const struct {
+	const char *name;
+	size_t len;
+} tab[SL_F__COUNT] = {
+	[SL_F_OTHER] = { NULL, 0 },
+	[SL_F_WARC_TYPE] = F("WARC-Type"),
+	[SL_F_WARC_RECORD_ID] = F("WARC-Record-ID"),
+	[SL_F_WARC_DATE] = F("WARC-Date"),
+	[SL_F_CONTENT_LENGTH] = F("Content-Length"),
+	[SL_F_CONTENT_TYPE] = F("Content-Type"),
+	[SL_F_WARC_CONCURRENT_TO] = F("WARC-Concurrent-To"),
+	[SL_F_WARC_BLOCK_DIGEST] = F("WARC-Block-Digest"),
+	[SL_F_WARC_PAYLOAD_DIGEST] = F("WARC-Payload-Digest"),
+	[SL_F_WARC_IP_ADDRESS] = F("WARC-IP-Address"),
+	[SL_F_WARC_REFERS_TO] = F("WARC-Refers-To"),
+	[SL_F_WARC_REFERS_TO_TARGET_URI] = F("WARC-Refers-To-Target-URI"),
+	[SL_F_WARC_REFERS_TO_DATE] = F("WARC-Refers-To-Date"),
+	[SL_F_WARC_TARGET_URI] = F("WARC-Target-URI"),
+	[SL_F_WARC_TRUNCATED] = F("WARC-Truncated"),
+	[SL_F_WARC_WARCINFO_ID] = F("WARC-Warcinfo-ID"),
+	[SL_F_WARC_FILENAME] = F("WARC-Filename"),
+	[SL_F_WARC_PROFILE] = F("WARC-Profile"),
+	[SL_F_WARC_IDENTIFIED_PAYLOAD_TYPE] = F("WARC-Identified-Payload-Type"),
+	[SL_F_WARC_SEGMENT_NUMBER] = F("WARC-Segment-Number"),
+	[SL_F_WARC_SEGMENT_ORIGIN_ID] = F("WARC-Segment-Origin-ID"),
+	[SL_F_WARC_SEGMENT_TOTAL_LENGTH] = F("WARC-Segment-Total-Length"),
+	[SL_F_SLUICE_KEY] = F("Sluice-Key"),
+	[SL_F_SLUICE_EVENT_TIME] = F("Sluice-Event-Time"),
+	[SL_F_SLUICE_VALID_UNTIL] = F("Sluice-Valid-Until"),
+	[SL_F_SLUICE_CLASSIFICATION] = F("Sluice-Classification"),
+	[SL_F_SLUICE_ROLES] = F("Sluice-Roles"),
+	[SL_F_SLUICE_PII] = F("Sluice-PII"),
+	[SL_F_SLUICE_AUTHORITY] = F("Sluice-Authority"),
+	[SL_F_SLUICE_CERTIFICATION] = F("Sluice-Certification"),
+	[SL_F_SLUICE_CONTRACT] = F("Sluice-Contract"),
+	[SL_F_SLUICE_LINEAGE] = F("Sluice-Lineage"),
+	[SL_F_SLUICE_DERIVED_FROM] = F("Sluice-Derived-From"),
+};
+
+const char *
+sl_field_name(enum sl_field f)
+{
+	return (f > SL_F_OTHER && f < SL_F__COUNT) ? tab[f].name : NULL;
+}
+
+enum sl_field
+sl_field_lookup(const char *name, size_t len)
+{
+	for (int i = 1; i < SL_F__COUNT; i++) {
+		if (tab[i].len == len && strncasecmp(tab[i].name, name, len) == 0)
+			return (enum sl_field)i;
+	}
+	return SL_F_OTHER;
+}
+
+void
+sl_headers_init(struct sl_headers *h, struct sl_arena *arena)
+{
+	h->f = NULL;
+	h->n = h->cap = 0;
+	h->arena = arena;
+}
+
+void
+sl_headers_clear(struct sl_headers *h)
+{
+	h->n = 0;
+}
+
+void
+sl_headers_release(struct sl_headers *h)
+{
+	free(h->f);
+	h->f = NULL;
+	h->n = h->cap = 0;
+}
+
+const struct sl_hfield *
+sl_headers_find(const struct sl_headers *h, enum sl_field id)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->f[i].id == id)
+			return &h->f[i];
+	return NULL;
+}
+
+const struct sl_hfield *
+sl_headers_find_name(const struct sl_headers *h, const char *name, size_t len)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->f[i].name_len == len &&
+		    strncasecmp(h->f[i].name, name, len) == 0)
+			return &h->f[i];
+	return NULL;
+}
+
+const char *
+sl_headers_get(const struct sl_headers *h, enum sl_field id)
+{
+	const struct sl_hfield *f = sl_headers_find(h, id);
+
+	return f ? f->value : NULL;
+}
+
+size_t
+sl_headers_count(const struct sl_headers *h, enum sl_field id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		n += h->f[i].id == id;
+	return n;
+}
+
+static struct sl_hfield *
+append(struct sl_headers *h)
+{
+	if (h->n == h->cap)
+		h->f = sl_grow(h->f, &h->cap, h->n + 1, sizeof(*h->f));
+	return &h->f[h->n++];
+}
+
+static void
+fill(struct sl_headers *h, struct sl_hfield *f, enum sl_field id,
+    const char *name, size_t name_len, const char *value, size_t len)
+{
+	f->id = id;
+	if (id != SL_F_OTHER) {
+		f->name = tab[id].name;
+		f->name_len = tab[id].len;
+	} else {
+		f->name = sl_arena_strndup(h->arena, name, name_len);
+		f->name_len = name_len;
+	}
+	f->value = sl_arena_strndup(h->arena, value, len);
+	f->value_len = len;
+	f->safe = 0;
+}
+
+void
+sl_headers_add(struct sl_headers *h, enum sl_field id, const char *value, size_t len)
+{
+	fill(h, append(h), id, NULL, 0, value, len);
+}
+
+void
+sl_headers_add_ref(struct sl_headers *h, enum sl_field id, const char *value,
+    size_t len)
+{
+	struct sl_hfield *f = append(h);
+
+	f->id = id;
+	f->name = tab[id].name;
+	f->name_len = tab[id].len;
+	f->value = value;
+	f->value_len = len;
+	f->safe = 0;
+}
+
+void
+sl_headers_add_safe(struct sl_headers *h, enum sl_field id, const char *value,
+    size_t len)
+{
+	sl_headers_add_ref(h, id, value, len);
+	h->f[h->n - 1].safe = 1;
+}
+
+void
+sl_headers_adds(struct sl_headers *h, enum sl_field id, const char *value)
+{
+	sl_headers_add(h, id, value, strlen(value));
+}
+
+void
+sl_headers_add_name(struct sl_headers *h, const char *name, size_t name_len,
+    const char *value, size_t len)
+{
+	fill(h, append(h), sl_field_lookup(name, name_len), name, name_len,
+	    value, len);
+}
+
+void
+sl_headers_set(struct sl_headers *h, enum sl_field id, const char *value, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->n && h->f[i].id != id; i++)
+		;
+	if (i == h->n) {
+		sl_headers_add(h, id, value, len);
+		return;
+	}
+	fill(h, &h->f[i], id, NULL, 0, value, len);
+	for (j = ++i; i < h->n; i++)
+		if (h->f[i].id != id)
+			h->f[j++] = h->f[i];
+	h->n = j;
+}
+
+void
+sl_headers_sets(struct sl_headers *h, enum sl_field id, const char *value)
+{
+	sl_headers_set(h, id, value, strlen(value));
+}
+
+size_t
+sl_headers_del(struct sl_headers *h, enum sl_field id)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < h->n; i++)
+		if (h->f[i].id != id)
+			h->f[j++] = h->f[i];
+	i = h->n - j;
+	h->n = j;
+	return i;
+}
+
+void
+sl_headers_copy(struct sl_headers *dst, const struct sl_headers *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		fill(dst, append(dst), src->f[i].id, src->f[i].name,
+		    src->f[i].name_len, src->f[i].value, src->f[i].value_len);
+}

@@ -1,0 +1,305 @@
+/* run.c - see run.h */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "json.h"
+#include "run.h"
+#include "xalloc.h"
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The arguments as a JSON array; values of secret options become "***". */
+static void
+args_json(struct sl_run *run, int argc, char **argv)
+{
+	int hide_next = 0;
+
+	sl_buf_addc(&run->args, '[');
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (i > 1)
+			sl_buf_addc(&run->args, ',');
+		if (hide_next) {
+			sl_json_write_string(&run->args, "***", 3);
+			hide_next = 0;
+			continue;
+		}
+		if (sl_opts_secret(run->tool, a)) {
+			const char *eq = strchr(a, '=');
+
+			if (eq) {
+				struct sl_buf t = SL_BUF_INIT;
+
+				sl_buf_add(&t, a, (size_t)(eq - a) + 1);
+				sl_buf_adds(&t, "***");
+				sl_json_write_string(&run->args, t.data, t.len);
+				sl_buf_release(&t);
+				continue;
+			}
+			hide_next = 1;
+		}
+		/* arguments are not always UTF-8 (file names): escape bytes */
+		if (sl_utf8_valid(a, strlen(a), NULL)) {
+			sl_json_write_string(&run->args, a, strlen(a));
+		} else {
+			struct sl_buf t = SL_BUF_INIT;
+
+			for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+				if (*p < 0x80)
+					sl_buf_addc(&t, (char)*p);
+				else
+					sl_buf_addf(&t, "\\x%02x", *p);
+			sl_json_write_string(&run->args, t.data, t.len);
+			sl_buf_release(&t);
+		}
+	}
+	sl_buf_addc(&run->args, ']');
+}
+
+static void
+metrics_out(struct sl_run *run, int status)
+{
+	struct sl_metrics *m = &run->metrics;
+
+	if (run->common.metrics == NULL)
+		return;
+	sl_metrics_set(m, "sluice_records_in_total", "counter",
+	    "Data records read.", (double)run->records_in);
+	sl_metrics_set(m, "sluice_records_out_total", "counter",
+	    "Data records written.", (double)run->records_out);
+	sl_metrics_set(m, "sluice_records_rejected_total", "counter",
+	    "Data records not written, each counted under a stated reason.",
+	    (double)run->records_rejected);
+	sl_metrics_set(m, "sluice_bytes_in_total", "counter",
+	    "Bytes read (after decompression).", (double)run->bytes_in);
+	sl_metrics_set(m, "sluice_bytes_out_total", "counter",
+	    "Bytes written.", (double)(run->out.bytes + run->out.out.len));
+	sl_metrics_set(m, "sluice_run_seconds", "gauge",
+	    "Wall-clock duration of the run.",
+	    (double)(mono_us() - run->mono_start) / 1e6);
+	sl_metrics_set(m, "sluice_run_start_timestamp_seconds", "gauge",
+	    "When the run started (Unix time).", (double)(run->started / 1000000));
+	sl_metrics_set(m, "sluice_exit_status", "gauge",
+	    "Exit status of the run.", (double)status);
+	if (sl_metrics_write(m, run->common.metrics, run->tool->name) < 0)
+		sl_error("%s: cannot write metrics: %s", run->common.metrics,
+		    strerror(errno));
+}
+
+/* On sl_die(): whole records out, temporary output removed, metrics. */
+static void
+on_exit_hook(void *arg)
+{
+	struct sl_run *run = arg;
+
+	if (run->finished)
+		return;
+	run->finished = 1;
+	sl_progress_done(&run->progress);
+	if (run->out_tmp) {
+		unlink(run->out_tmp);
+	} else {
+		/* the output buffer only ever holds whole records */
+		sl_writer_flush(&run->out);
+	}
+	metrics_out(run, sl_diag_status());
+}
+
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
+static void
+open_output(struct sl_run *run)
+{
+	const char *path = run->common.output;
+	const char *slash;
+	struct sl_buf t = SL_BUF_INIT;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		sl_writer_init(&run->out, STDOUT_FILENO, "stdout", run->common.gzip);
+		return;
+	}
+	slash = strrchr(path, '/');
+	if (slash)
+		sl_buf_add(&t, path, (size_t)(slash - path) + 1);
+	sl_buf_addf(&t, ".%s.tmp.XXXXXX", slash ? slash + 1 : path);
+	fd = mkstemp(t.data);
+	if (fd < 0)
+		sl_die(SL_EX_CANTCREAT, "%s: cannot create: %s", path,
+		    strerror(errno));
+	fchmod(fd, 0666 & ~current_umask());
+	run->out_path = sl_strdup(path);
+	run->out_tmp = sl_buf_detach(&t, NULL);
+	sl_writer_init(&run->out, fd, run->out_path, run->common.gzip);
+}
+
+void
+sl_run_warcinfo_block(const struct sl_run *run, struct sl_buf *b)
+{
+	char t[SL_TIME_STRLEN];
+
+	sl_time_format(run->started, SL_TIME_MICRO, t);
+	sl_buf_addf(b, "software: %s/%s\r\n", run->tool->name, PACKAGE_VERSION);
+	sl_buf_addf(b, "sluice-run: %s\r\n", run->id);
+	sl_buf_addf(b, "sluice-step: %s\r\n", run->tool->step);
+	sl_buf_adds(b, "sluice-args: ");
+	sl_buf_add(b, run->args.data, run->args.len);
+	sl_buf_adds(b, "\r\n");
+	sl_buf_addf(b, "sluice-started: %s\r\n", t);
+	sl_buf_adds(b, "format: WARC File Format 1.1\r\n");
+}
+
+static void
+write_warcinfo(struct sl_run *run)
+{
+	struct sl_record rec;
+	struct sl_buf block = SL_BUF_INIT, id = SL_BUF_INIT;
+	char t[SL_TIME_STRLEN], digest[SL_DIGEST_STRLEN + 1];
+
+	sl_record_init(&rec);
+	sl_run_warcinfo_block(run, &block);
+	sl_time_format(run->started, SL_TIME_MICRO, t);
+	sl_buf_addf(&id, "<urn:uuid:%s>", run->id);
+	sl_digest_str(run->hasher, block.data, block.len, digest);
+	sl_headers_sets(&rec.hdr, SL_F_WARC_TYPE, "warcinfo");
+	sl_headers_set(&rec.hdr, SL_F_WARC_RECORD_ID, id.data, id.len);
+	sl_headers_sets(&rec.hdr, SL_F_WARC_DATE, t);
+	sl_headers_sets(&rec.hdr, SL_F_CONTENT_TYPE, "application/warc-fields");
+	sl_headers_sets(&rec.hdr, SL_F_CONTENT_LENGTH, "0");
+	sl_headers_sets(&rec.hdr, SL_F_WARC_BLOCK_DIGEST, digest);
+	sl_record_set_block(&rec, block.data, block.len);
+	rec.type = SL_R_WARCINFO;
+	sl_run_put(run, &rec);
+	sl_record_release(&rec);
+	sl_buf_release(&block);
+	sl_buf_release(&id);
+	run->warcinfo_written = 1;
+}
+
+void
+sl_run_start(struct sl_run *run, const struct sl_tool *tool,
+    const struct sl_common *common, int argc, char **argv, int no_warcinfo)
+{
+	struct sl_uuid u;
+	unsigned char d[SL_SHA256_LEN];
+
+	memset(run, 0, sizeof(*run));
+	run->tool = tool;
+	run->common = *common;
+	run->mono_start = mono_us();
+	run->started = sl_now();
+	run->hasher = sl_hasher_new();
+	args_json(run, argc, argv);
+	sl_sha256(run->hasher, run->args.data, run->args.len, d);
+	memcpy(run->args_digest, "sha256:", 7);
+	sl_hex(d, sizeof(d), run->args_digest + 7);
+	if (sl_reproducible()) {
+		char t[SL_TIME_STRLEN];
+		const char *parts[3];
+		size_t lens[3] = { (size_t)-1, (size_t)-1, run->args.len };
+
+		sl_time_format(run->started, SL_TIME_MICRO, t);
+		parts[0] = tool->name;
+		parts[1] = t;
+		parts[2] = run->args.data;
+		sl_uuid5(run->hasher, &sl_uuid_ns, &u, 3, parts, lens);
+	} else {
+		sl_uuid4(&u);
+	}
+	sl_uuid_str(&u, run->id);
+	sl_buf_addf(&run->lineage, "%s %s/%s run=%s", tool->step, tool->name,
+	    PACKAGE_VERSION, run->id);
+	sl_buf_addf(&run->lineage_args, "%s args=%s", run->lineage.data,
+	    run->args_digest);
+	sl_progress_init(&run->progress, !common->quiet && !common->no_progress);
+	open_output(run);
+	sl_diag_on_exit(on_exit_hook, run);
+	if (!no_warcinfo)
+		write_warcinfo(run);
+}
+
+void
+sl_run_attach_input(struct sl_run *run, struct sl_input *in)
+{
+	sl_input_set_idle(in, sl_writer_idle, &run->out);
+}
+
+void
+sl_run_open_input(struct sl_run *run, struct sl_input *in, const char *path,
+    unsigned flags)
+{
+	if (sl_input_open(in, path, flags) < 0)
+		sl_die(in->status, "%s", in->err);
+	sl_run_attach_input(run, in);
+}
+
+void
+sl_run_put(struct sl_run *run, const struct sl_record *rec)
+{
+	if (sl_writer_put(&run->out, rec) < 0)
+		sl_die(SL_EX_SOFTWARE, "internal error: %s", run->out.err);
+}
+
+const char *
+sl_run_lineage(struct sl_run *run, int with_args)
+{
+	return with_args ? run->lineage_args.data : run->lineage.data;
+}
+
+void
+sl_run_tick(struct sl_run *run)
+{
+	sl_progress_tick(&run->progress, run->records_in, run->bytes_in);
+}
+
+int
+sl_run_finish(struct sl_run *run, int status)
+{
+	sl_progress_done(&run->progress);
+	sl_writer_flush(&run->out);
+	if (run->out_tmp) {
+		if (fsync(run->out.fd) < 0 && errno != EINVAL)
+			sl_die(SL_EX_IOERR, "%s: %s", run->out_path, strerror(errno));
+		if (close(run->out.fd) < 0)
+			sl_die(SL_EX_IOERR, "%s: %s", run->out_path, strerror(errno));
+		if (rename(run->out_tmp, run->out_path) < 0)
+			sl_die(SL_EX_CANTCREAT, "%s: cannot rename into place: %s",
+			    run->out_path, strerror(errno));
+		free(run->out_tmp);
+		run->out_tmp = NULL;
+	}
+	run->finished = 1;
+	metrics_out(run, status);
+	sl_diag_forget(on_exit_hook, run);
+	sl_writer_close(&run->out);
+	sl_hasher_free(run->hasher);
+	sl_buf_release(&run->args);
+	sl_buf_release(&run->lineage);
+	sl_buf_release(&run->lineage_args);
+	free(run->out_path);
+	return status;
+}

@@ -1,0 +1,798 @@
+/* stream.c - see stream.h */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "diag.h"
+#include "json.h"
+#include "stream.h"
+#include "xalloc.h"
+
+#define MAX_LINE (64 * 1024)      /* one header line */
+#define MAX_HEADER (1024 * 1024)  /* all header lines of a record */
+#define MAX_FIELDS 1024
+#define ZERO_COPY_MAX (1024 * 1024)
+
+/* ---- records ---- */
+
+void
+sl_record_init(struct sl_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	sl_arena_init(&rec->arena);
+	sl_headers_init(&rec->hdr, &rec->arena);
+	rec->version = 11;
+}
+
+void
+sl_record_clear(struct sl_record *rec)
+{
+	sl_headers_clear(&rec->hdr);
+	sl_arena_reset(&rec->arena);
+	sl_buf_reset(&rec->store);
+	rec->version = 11;
+	rec->type = SL_R_OTHER;
+	rec->block = NULL;
+	rec->block_len = 0;
+	rec->source = NULL;
+	rec->number = rec->offset = 0;
+}
+
+void
+sl_record_release(struct sl_record *rec)
+{
+	sl_headers_release(&rec->hdr);
+	sl_arena_release(&rec->arena);
+	sl_buf_release(&rec->store);
+}
+
+void
+sl_record_set_block(struct sl_record *rec, const void *p, size_t len)
+{
+	rec->block = p;
+	rec->block_len = len;
+}
+
+int
+sl_record_is_data(const struct sl_record *rec)
+{
+	return rec->type == SL_R_RESOURCE || rec->type == SL_R_CONVERSION;
+}
+
+static const char *const rtypes[] = {
+	[SL_R_OTHER] = NULL,
+	[SL_R_WARCINFO] = "warcinfo",
+	[SL_R_RESOURCE] = "resource",
+	[SL_R_CONVERSION] = "conversion",
+	[SL_R_METADATA] = "metadata",
+	[SL_R_RESPONSE] = "response",
+	[SL_R_REQUEST] = "request",
+	[SL_R_REVISIT] = "revisit",
+};
+
+enum sl_rtype
+sl_rtype_lookup(const char *s)
+{
+	for (size_t i = 1; i < sizeof(rtypes) / sizeof(rtypes[0]); i++)
+		if (strcasecmp(s, rtypes[i]) == 0)
+			return (enum sl_rtype)i;
+	return SL_R_OTHER;
+}
+
+const char *
+sl_rtype_name(enum sl_rtype t)
+{
+	return t < sizeof(rtypes) / sizeof(rtypes[0]) ? rtypes[t] : NULL;
+}
+
+/* ---- reading ---- */
+
+void
+sl_reader_init(struct sl_reader *r, struct sl_input *in)
+{
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	r->max_block = SL_MAX_BLOCK_DEFAULT;
+}
+
+struct rstate {
+	struct sl_reader *r;
+	struct sl_record *rec;
+	uint64_t number;
+	uint64_t start;
+};
+
+static int
+rfail(struct rstate *s, int status, const char *fmt, ...) SL_PRINTF(3, 4);
+
+/* "NAME: record N at byte B: message" into r->err. */
+static int
+rfail(struct rstate *s, int status, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(s->r->err, sizeof(s->r->err), "%s: record %llu at byte %llu: ",
+	    s->r->in->name, (unsigned long long)s->number,
+	    (unsigned long long)s->start);
+	va_start(ap, fmt);
+	vsnprintf(s->r->err + n, sizeof(s->r->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	s->r->status = status;
+	return -1;
+}
+
+/* An input error while reading a record: keep its text, add the record. */
+static int
+ifail(struct rstate *s)
+{
+	const char *msg = s->r->in->err;
+	size_t nl = strlen(s->r->in->name);
+
+	if (strncmp(msg, s->r->in->name, nl) == 0 && msg[nl] == ':')
+		msg += nl + 2;
+	return rfail(s, s->r->in->status ? s->r->in->status : SL_EX_IOERR,
+	    "%s", msg);
+}
+
+/* Quotes up to 40 bytes of a line for a message, escaping what is odd. */
+static const char *
+excerpt(const unsigned char *p, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && i < 40 && o + 6 < outlen; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"')
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", p[i]);
+	}
+	if (len > 40 && o + 4 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static size_t
+chomp(const unsigned char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+/* RFC 9110 token characters: the only bytes allowed in a field name. */
+static const unsigned char tchar[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
+	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
+	['`'] = 1, ['|'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+static int
+is_tchar(unsigned char c)
+{
+	return tchar[c];
+}
+
+/*
+ * Is every byte printable ASCII (0x20..0x7e)?  Eight bytes at a time: the
+ * common case for header values, which then need no UTF-8 check.
+ */
+static int
+printable_ascii(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		/* a byte < 0x20, or >= 0x7f (0x7f + 1 sets the high bit) */
+		if (((v - 0x2020202020202020ULL) | (v + ones)) & high)
+			return 0;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Commits the field gathered in name/value (a folded value may span lines). */
+static int
+commit(struct rstate *s, struct sl_buf *name, struct sl_buf *value)
+{
+	struct sl_record *rec = s->rec;
+	size_t bad, len = value->len;
+	char *v = value->data ? value->data : "";
+
+	if (name->len == 0)
+		return 0;
+	while (len > 0 && v[len - 1] == ' ')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return rfail(s, SL_EX_DATAERR,
+			    "control character 0x%02x in the value of field "
+			    "\"%s\"", (unsigned char)v[i], name->data);
+	}
+	if (!sl_utf8_valid(v, len, &bad))
+		return rfail(s, SL_EX_DATAERR,
+		    "invalid UTF-8 at byte %zu of the value of field \"%s\"",
+		    bad, name->data);
+	if (rec->hdr.n >= MAX_FIELDS)
+		return rfail(s, SL_EX_DATAERR, "more than %d header fields",
+		    MAX_FIELDS);
+	sl_headers_add_name(&rec->hdr, name->data, name->len, v, len);
+	sl_buf_reset(name);
+	sl_buf_reset(value);
+	return 0;
+}
+
+static int
+once(struct rstate *s, enum sl_field id)
+{
+	size_t n = sl_headers_count(&s->rec->hdr, id);
+
+	if (n == 0)
+		return rfail(s, SL_EX_DATAERR, "missing mandatory field %s",
+		    sl_field_name(id));
+	if (n > 1)
+		return rfail(s, SL_EX_DATAERR, "field %s appears %zu times",
+		    sl_field_name(id), n);
+	return 0;
+}
+
+/* Parses the version line and the fields, up to and including the blank line. */
+static int
+read_header(struct rstate *s, int *eof)
+{
+	struct sl_input *in = s->r->in;
+	struct sl_buf name = SL_BUF_INIT, value = SL_BUF_INIT;
+	const unsigned char *line;
+	size_t len, total = 0;
+	char ex[200];
+	int rc, ret = -1;
+
+	*eof = 0;
+	rc = sl_input_line(in, MAX_LINE, &line, &len);
+	if (rc == 0) {
+		*eof = 1;
+		return 0;
+	}
+	if (rc < 0)
+		return ifail(s);
+	if (line[len - 1] != '\n')
+		return rfail(s, SL_EX_DATAERR,
+		    "truncated record: the input ends in the version line");
+	sl_input_consume(in, len);
+	len = chomp(line, len);
+	if (len == 8 && memcmp(line, "WARC/1.1", 8) == 0)
+		s->rec->version = 11;
+	else if (len == 8 && memcmp(line, "WARC/1.0", 8) == 0)
+		s->rec->version = 10;
+	else
+		return rfail(s, SL_EX_DATAERR,
+		    "expected a WARC/1.1 or WARC/1.0 version line, found \"%s\"",
+		    excerpt(line, len, ex, sizeof(ex)));
+	for (;;) {
+		rc = sl_input_line(in, MAX_LINE, &line, &len);
+		if (rc < 0) {
+			ret = ifail(s);
+			goto out;
+		}
+		if (rc == 0 || line[len - 1] != '\n') {
+			ret = rfail(s, SL_EX_DATAERR,
+			    "truncated record: the input ends inside the header");
+			goto out;
+		}
+		sl_input_consume(in, len);
+		total += len;
+		if (total > MAX_HEADER) {
+			ret = rfail(s, SL_EX_DATAERR,
+			    "header longer than %d bytes", MAX_HEADER);
+			goto out;
+		}
+		len = chomp(line, len);
+		if (len == 0)
+			break;
+		if (line[0] == ' ' || line[0] == '\t') {
+			/* a folded continuation of the previous value */
+			size_t i = 0;
+
+			if (name.len == 0) {
+				ret = rfail(s, SL_EX_DATAERR,
+				    "continuation line before any field");
+				goto out;
+			}
+			while (i < len && (line[i] == ' ' || line[i] == '\t'))
+				i++;
+			if (value.len > 0 && i < len)
+				sl_buf_addc(&value, ' ');
+			for (; i < len; i++)
+				sl_buf_addc(&value, line[i] == '\t' ? ' ' : (char)line[i]);
+			continue;
+		}
+		if (commit(s, &name, &value) < 0)
+			goto out;
+		{
+			const unsigned char *colon = memchr(line, ':', len);
+			size_t i;
+
+			if (colon == NULL || colon == line) {
+				ret = rfail(s, SL_EX_DATAERR,
+				    "malformed header line \"%s\"",
+				    excerpt(line, len, ex, sizeof(ex)));
+				goto out;
+			}
+			for (i = 0; line + i < colon; i++)
+				if (!is_tchar(line[i])) {
+					ret = rfail(s, SL_EX_DATAERR,
+					    "bad character in field name \"%s\"",
+					    excerpt(line, (size_t)(colon - line),
+					    ex, sizeof(ex)));
+					goto out;
+				}
+			sl_buf_add(&name, line, (size_t)(colon - line));
+			sl_buf_addc(&value, '\0');
+			value.len = 0;
+			for (i = (size_t)(colon - line) + 1;
+			    i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+				;
+			for (; i < len; i++)
+				sl_buf_addc(&value, line[i] == '\t' ? ' ' : (char)line[i]);
+		}
+	}
+	if (commit(s, &name, &value) < 0)
+		goto out;
+	ret = 0;
+out:
+	sl_buf_release(&name);
+	sl_buf_release(&value);
+	return ret;
+}
+
+static int
+parse_length(const char *v, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (*v == '\0')
+		return -1;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9' || n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/* One record, or an error; the caller handles lenient resynchronisation. */
+static int
+read_record(struct rstate *s)
+{
+	struct sl_input *in = s->r->in;
+	struct sl_record *rec = s->rec;
+	const char *v;
+	uint64_t len;
+	ssize_t got;
+	const unsigned char *p;
+	size_t k;
+	int eof;
+
+	if (read_header(s, &eof) < 0)
+		return -1;
+	if (eof)
+		return 0;
+	if (once(s, SL_F_WARC_RECORD_ID) < 0 || once(s, SL_F_CONTENT_LENGTH) < 0 ||
+	    once(s, SL_F_WARC_DATE) < 0 || once(s, SL_F_WARC_TYPE) < 0)
+		return -1;
+	v = sl_headers_get(&rec->hdr, SL_F_CONTENT_LENGTH);
+	if (parse_length(v, &len) < 0)
+		return rfail(s, SL_EX_DATAERR, "Content-Length \"%.40s\" is not "
+		    "a decimal number", v);
+	if (len > s->r->max_block)
+		return rfail(s, SL_EX_DATAERR, "Content-Length %llu is over the "
+		    "limit of %llu bytes", (unsigned long long)len,
+		    (unsigned long long)s->r->max_block);
+	rec->type = sl_rtype_lookup(sl_headers_get(&rec->hdr, SL_F_WARC_TYPE));
+
+	if (len + 4 <= ZERO_COPY_MAX) {
+		/* small block: point into the input window, no copy */
+		got = sl_input_need(in, (size_t)len + 4);
+		if (got < 0)
+			return ifail(s);
+		if ((uint64_t)got < len)
+			goto truncated;
+		rec->block = sl_input_ptr(in);
+		rec->block_len = (size_t)len;
+		sl_input_consume(in, (size_t)len);
+	} else {
+		sl_buf_reset(&rec->store);
+		sl_buf_grow(&rec->store, (size_t)len);
+		got = sl_input_read(in, rec->store.data, (size_t)len);
+		if (got < 0)
+			return ifail(s);
+		if ((uint64_t)got < len) {
+			rec->store.len = (size_t)got;
+			goto truncated;
+		}
+		rec->store.len = (size_t)len;
+		rec->block = (const unsigned char *)rec->store.data;
+		rec->block_len = (size_t)len;
+		if (sl_input_need(in, 4) < 0)
+			return ifail(s);
+	}
+	/* the block must be followed by CRLF CRLF (LF LF accepted) */
+	p = sl_input_ptr(in);
+	k = sl_input_avail(in);
+	{
+		size_t i = 0;
+
+		for (int nl = 0; nl < 2; nl++) {
+			if (i < k && p[i] == '\r')
+				i++;
+			if (i >= k || p[i] != '\n') {
+				char ex[200];
+
+				if (i >= k && k < 4)
+					return rfail(s, SL_EX_DATAERR,
+					    "truncated record: the input ends "
+					    "after the block without CRLF CRLF");
+				return rfail(s, SL_EX_DATAERR,
+				    "the block (Content-Length %llu) is not "
+				    "followed by CRLF CRLF at byte %llu: found "
+				    "\"%s\"", (unsigned long long)len,
+				    (unsigned long long)sl_input_offset(in),
+				    excerpt(p, k < 8 ? k : 8, ex, sizeof(ex)));
+			}
+			i++;
+		}
+		sl_input_consume(in, i);
+	}
+	return 1;
+truncated:
+	return rfail(s, SL_EX_DATAERR, "truncated record: Content-Length is %llu "
+	    "but the input ends after %llu bytes of the block",
+	    (unsigned long long)len, (unsigned long long)got);
+}
+
+/*
+ * Lenient mode: skips to the next line that is a version line, leaving it
+ * unconsumed.  Returns 0, or -1 on an input error.
+ */
+static int
+resync(struct sl_reader *r)
+{
+	const unsigned char *line;
+	size_t len, l;
+	int rc;
+
+	for (;;) {
+		rc = sl_input_line(r->in, MAX_LINE, &line, &len);
+		if (rc < 0 && r->in->status == SL_EX_DATAERR &&
+		    strstr(r->in->err, "line longer") != NULL) {
+			/* a long run without newlines: skip the window */
+			l = sl_input_avail(r->in);
+			r->skipped_bytes += l;
+			sl_input_consume(r->in, l);
+			continue;
+		}
+		if (rc <= 0)
+			return rc;
+		l = chomp(line, len);
+		if (l == 8 && (memcmp(line, "WARC/1.1", 8) == 0 ||
+		    memcmp(line, "WARC/1.0", 8) == 0))
+			return 0;
+		r->skipped_bytes += len;
+		sl_input_consume(r->in, len);
+	}
+}
+
+int
+sl_reader_next(struct sl_reader *r, struct sl_record *rec)
+{
+	struct rstate s;
+	int rc;
+
+	for (;;) {
+		sl_record_clear(rec);
+		s.r = r;
+		s.rec = rec;
+		s.number = r->records + r->damaged + 1;
+		s.start = sl_input_offset(r->in);
+		rec->source = r->in->name;
+		rec->number = s.number;
+		rec->offset = s.start;
+		rc = read_record(&s);
+		if (rc >= 0) {
+			r->records += (uint64_t)rc;
+			return rc;
+		}
+		if (!r->lenient || r->status != SL_EX_DATAERR)
+			return -1;
+		sl_warn("%s (skipped)", r->err);
+		r->damaged++;
+		if (resync(r) < 0) {
+			snprintf(r->err, sizeof(r->err), "%s", r->in->err);
+			r->status = r->in->status;
+			return -1;
+		}
+	}
+}
+
+/* ---- writing ---- */
+
+static int
+check_field(const struct sl_hfield *f, char *err, size_t errlen)
+{
+	size_t bad;
+
+	/* known fields carry their canonical, valid spelling */
+	if (f->id == SL_F_OTHER) {
+		if (f->name_len == 0)
+			goto badname;
+		for (size_t i = 0; i < f->name_len; i++)
+			if (!is_tchar((unsigned char)f->name[i]))
+				goto badname;
+	}
+	if (printable_ascii(f->value, f->value_len))
+		return 0;
+	for (size_t i = 0; i < f->value_len; i++) {
+		unsigned char c = (unsigned char)f->value[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(err, errlen, "refusing to write control "
+			    "character 0x%02x in the value of field \"%.*s\"",
+			    c, (int)f->name_len, f->name);
+			return -1;
+		}
+	}
+	if (!sl_utf8_valid(f->value, f->value_len, &bad)) {
+		snprintf(err, errlen, "refusing to write invalid UTF-8 (byte %zu) "
+		    "in the value of field \"%.*s\"", bad, (int)f->name_len,
+		    f->name);
+		return -1;
+	}
+	return 0;
+badname:
+	snprintf(err, errlen, "refusing to write a field named \"%.*s\": not a "
+	    "token", (int)(f->name_len > 60 ? 60 : f->name_len), f->name);
+	return -1;
+}
+
+static void
+put_length(struct sl_buf *out, size_t len)
+{
+	sl_buf_add(out, "Content-Length: ", 16);
+	sl_buf_add_u64(out, len);
+	sl_buf_add(out, "\r\n", 2);
+}
+
+int
+sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
+    size_t errlen)
+{
+	const struct sl_headers *h = &rec->hdr;
+	size_t start = out->len;
+	int have_len = sl_headers_find(h, SL_F_CONTENT_LENGTH) != NULL;
+	int have_type = sl_headers_find(h, SL_F_CONTENT_TYPE) != NULL;
+
+	sl_buf_grow(out, 256 + rec->block_len);
+	sl_buf_add(out, rec->version == 10 ? "WARC/1.0\r\n" : "WARC/1.1\r\n", 10);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct sl_hfield *f = &h->f[i];
+
+		if (f->id == SL_F_CONTENT_LENGTH) {
+			put_length(out, rec->block_len);
+			continue;
+		}
+		if (!f->safe && check_field(f, err, errlen) < 0) {
+			out->len = start;
+			return -1;
+		}
+		sl_buf_grow(out, f->name_len + f->value_len + 4);
+		memcpy(out->data + out->len, f->name, f->name_len);
+		out->len += f->name_len;
+		out->data[out->len++] = ':';
+		out->data[out->len++] = ' ';
+		memcpy(out->data + out->len, f->value, f->value_len);
+		out->len += f->value_len;
+		out->data[out->len++] = '\r';
+		out->data[out->len++] = '\n';
+		if (!have_len && f->id == SL_F_CONTENT_TYPE) {
+			put_length(out, rec->block_len);
+			have_len = 1;
+		}
+	}
+	if (!have_len && !have_type)
+		put_length(out, rec->block_len);
+	sl_buf_add(out, "\r\n", 2);
+	if (rec->block_len)
+		sl_buf_add(out, rec->block, rec->block_len);
+	sl_buf_add(out, "\r\n\r\n", 4);
+	return 0;
+}
+
+struct sl_gzip {
+	z_stream z;
+};
+
+struct sl_gzip *
+sl_gzip_new(int level)
+{
+	struct sl_gzip *gz = sl_calloc(1, sizeof(*gz));
+
+	if (deflateInit2(&gz->z, level, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		sl_die(SL_EX_SOFTWARE, "cannot initialise zlib");
+	return gz;
+}
+
+void
+sl_gzip_member(struct sl_gzip *gz, const void *in, size_t len, struct sl_buf *out)
+{
+	z_stream *z = &gz->z;
+	int ret;
+
+	deflateReset(z);
+	z->next_in = (unsigned char *)(uintptr_t)in;
+	z->avail_in = (uInt)len;
+	do {
+		sl_buf_grow(out, deflateBound(z, (uLong)z->avail_in) + 64);
+		z->next_out = (unsigned char *)out->data + out->len;
+		z->avail_out = (uInt)(out->cap - out->len - 1);
+		ret = deflate(z, Z_FINISH);
+		out->len = out->cap - 1 - z->avail_out;
+	} while (ret == Z_OK || ret == Z_BUF_ERROR);
+	if (ret != Z_STREAM_END)
+		sl_die(SL_EX_SOFTWARE, "zlib: deflate failed");
+}
+
+void
+sl_gzip_free(struct sl_gzip *gz)
+{
+	if (gz == NULL)
+		return;
+	deflateEnd(&gz->z);
+	free(gz);
+}
+
+void
+sl_writer_init(struct sl_writer *w, int fd, const char *name, int gzip)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->name = name;
+	w->flush_at = 256 * 1024;
+	if (gzip)
+		w->gz = sl_gzip_new(Z_DEFAULT_COMPRESSION);
+}
+
+static void sl_writer_flush_keep(struct sl_writer *w);
+
+int
+sl_record_emit(const struct sl_record *rec, struct sl_buf *out,
+    struct sl_gzip *gz, struct sl_buf *scratch, char *err, size_t errlen)
+{
+	if (gz == NULL)
+		return sl_record_format(rec, out, err, errlen);
+	sl_buf_reset(scratch);
+	if (sl_record_format(rec, scratch, err, errlen) < 0)
+		return -1;
+	sl_gzip_member(gz, scratch->data, scratch->len, out);
+	return 0;
+}
+
+int
+sl_writer_gzip(const struct sl_writer *w)
+{
+	return w->gz != NULL;
+}
+
+void
+sl_writer_put_framed(struct sl_writer *w, const void *p, size_t len, uint64_t n)
+{
+	if (len >= w->flush_at && w->out.len == 0) {
+		/* large: write straight from the caller's buffer */
+		struct sl_buf tmp = w->out;
+
+		w->out.data = (char *)(uintptr_t)p;
+		w->out.len = len;
+		sl_writer_flush_keep(w);
+		w->out = tmp;
+	} else {
+		sl_buf_add(&w->out, p, len);
+	}
+	w->records += n;
+	if (w->out.len >= w->flush_at)
+		sl_writer_flush(w);
+}
+
+int
+sl_writer_put(struct sl_writer *w, const struct sl_record *rec)
+{
+	if (sl_record_emit(rec, &w->out, w->gz, &w->rec, w->err,
+	    sizeof(w->err)) < 0)
+		return -1;
+	w->records++;
+	if (w->out.len >= w->flush_at)
+		sl_writer_flush(w);
+	return 0;
+}
+
+/* Writes w->out whole; does not reset it. */
+static void
+sl_writer_flush_keep(struct sl_writer *w)
+{
+	size_t off = 0;
+	ssize_t n;
+	struct pollfd p;
+
+	while (off < w->out.len) {
+		n = write(w->fd, w->out.data + off, w->out.len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				p.fd = w->fd;
+				p.events = POLLOUT;
+				poll(&p, 1, -1);
+				continue;
+			}
+			w->out.len = 0;  /* do not try again on the way out */
+			sl_die(SL_EX_IOERR, "%s: write error: %s", w->name,
+			    strerror(errno));
+		}
+		off += (size_t)n;
+	}
+	w->bytes += off;
+}
+
+void
+sl_writer_flush(struct sl_writer *w)
+{
+	sl_writer_flush_keep(w);
+	sl_buf_reset(&w->out);
+}
+
+void
+sl_writer_idle(void *w)
+{
+	sl_writer_flush(w);
+}
+
+void
+sl_writer_close(struct sl_writer *w)
+{
+	sl_writer_flush(w);
+	sl_buf_release(&w->out);
+	sl_buf_release(&w->rec);
+	sl_gzip_free(w->gz);
+	w->gz = NULL;
+}
