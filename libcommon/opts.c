@@ -160,6 +160,9 @@ sl_opts_parse(const struct sl_tool *tool, struct sl_common *common, int argc,
 			sl_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 		if (c == ':') {
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				sl_usage_error("option '%s' needs an argument",
+				    argv[optind - 1]);
 			if (optopt && optopt < 256)
 				sl_usage_error("option '-%c' needs an argument",
 				    optopt);
