@@ -126,8 +126,9 @@ struct sl_reader_rights {
 
 /*
  * May this reader see this record at time now?  Returns 1, or 0 with why
- * naming the reason ("classification confidential above clearance internal",
- * "reader holds none of the roles crm support", "stale since ...").
+ * naming the reason ("classification confidential is above clearance
+ * internal", "reader holds none of the record's roles", "stale since ...").
+ * A record is stale strictly after its Sluice-Valid-Until.
  */
 int sl_ctx_allows(const struct sl_ctx *c, const struct sl_reader_rights *r,
     sl_time now, char *why, size_t whylen);

@@ -169,6 +169,8 @@ sl_csv_split_fast(struct sl_csv *c, const unsigned char *p, size_t n)
 	struct sl_csv_field *f;
 
 	c->n = 0;
+	if (end == 0)
+		return 1;           /* a blank line: no fields */
 	for (;;) {
 		if (i < end && cls[p[i]] == QUOTE) {
 			start = ++i;
@@ -241,12 +243,31 @@ sl_csv_split_libcsv(struct sl_csv *c, const unsigned char *p, size_t n,
 	c->n = 0;
 	c->ended = 0;
 	sl_buf_reset(&c->store);
-	if (csv_parse(parser, p, n, cb_field, cb_row, c) != n ||
-	    (c->ended == 0 && csv_fini(parser, cb_field, cb_row, c) != 0)) {
+	if (csv_parse(parser, p, n, cb_field, cb_row, c) != n) {
 		*why = "malformed quoting: a quote inside an unquoted field, text "
 		    "after a closing quote, or a quote that is never closed";
 		parser_free(c);     /* the next row starts afresh */
 		return -1;
+	}
+	/*
+	 * csv_fini() ends a last row without a terminator and leaves the
+	 * parser clean; a second row end, or fields after the first, mean the
+	 * bytes held more than one row.
+	 */
+	{
+		size_t fields = c->n;
+		int ended = c->ended;
+
+		if (csv_fini(parser, cb_field, cb_row, c) != 0) {
+			*why = "malformed quoting: a quoted field is never closed";
+			parser_free(c);
+			return -1;
+		}
+		if (c->ended > 1 || (ended == 1 && c->n != fields)) {
+			*why = "more than one row";
+			parser_free(c);
+			return -1;
+		}
 	}
 	for (size_t i = 0; i < c->n; i++)
 		c->f[i].p = c->store.data ? c->store.data + c->off[i] : "";

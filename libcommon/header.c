@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "diag.h"
 #include "header.h"
 #include "xalloc.h"
 
@@ -159,8 +160,12 @@ void
 sl_headers_add_ref(struct sl_headers *h, enum sl_field id, const char *value,
     size_t len)
 {
-	struct sl_hfield *f = append(h);
+	struct sl_hfield *f;
 
+	if (id <= SL_F_OTHER || id >= SL_F__COUNT)
+		sl_die(SL_EX_SOFTWARE, "internal error: sl_headers_add_ref "
+		    "needs a known field");
+	f = append(h);
 	f->id = id;
 	f->name = tab[id].name;
 	f->name_len = tab[id].len;

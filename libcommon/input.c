@@ -252,6 +252,17 @@ fill_gzip(struct sl_input *in)
 				in->eof = 1;
 				return 0;
 			}
+			if ((z->avail_in < 2 || z->next_in[0] != 0x1f ||
+			    z->next_in[1] != 0x8b) && (in->flags & SL_INPUT_TAIL_OK)) {
+				while (z->avail_in > 0 || !in->zeof) {
+					in->tail_skipped += z->avail_in;
+					z->avail_in = 0;
+					if (!in->zeof && more_raw(in) < 0)
+						return -1;
+				}
+				in->eof = 1;
+				return 0;
+			}
 			if (z->avail_in < 2 || z->next_in[0] != 0x1f ||
 			    z->next_in[1] != 0x8b)
 				return fail(in, SL_EX_DATAERR,

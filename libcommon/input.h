@@ -27,7 +27,10 @@
 #include <sys/types.h>
 
 enum {
-	SL_INPUT_RAW = 1,   /* do not undo gzip */
+	SL_INPUT_RAW = 1,      /* do not undo gzip */
+	SL_INPUT_TAIL_OK = 2,  /* bytes after the last gzip member that are not
+	                          another member end the input (counted in
+	                          tail_skipped) instead of failing: lenient mode */
 };
 
 struct sl_input {
@@ -51,6 +54,7 @@ struct sl_input {
 	int zmember_done;        /* between gzip members */
 	uint64_t zread;          /* raw bytes read so far */
 	uint64_t members;
+	uint64_t tail_skipped;   /* SL_INPUT_TAIL_OK: bytes dropped at the end */
 
 	void (*idle)(void *);
 	void *idle_arg;

@@ -193,11 +193,12 @@ write_warcinfo(struct sl_run *run)
 	sl_headers_sets(&rec.hdr, SL_F_WARC_BLOCK_DIGEST, digest);
 	sl_record_set_block(&rec, block.data, block.len);
 	rec.type = SL_R_WARCINFO;
-	sl_run_put(run, &rec);
+	if (sl_writer_put(&run->out, &rec) < 0)
+		sl_die(SL_EX_SOFTWARE, "internal error: %s", run->out.err);
 	sl_record_release(&rec);
 	sl_buf_release(&block);
 	sl_buf_release(&id);
-	run->warcinfo_written = 1;
+	run->warcinfo_pending = 0;
 }
 
 void
@@ -238,8 +239,7 @@ sl_run_start(struct sl_run *run, const struct sl_tool *tool,
 	sl_progress_init(&run->progress, !common->quiet && !common->no_progress);
 	open_output(run);
 	sl_diag_on_exit(on_exit_hook, run);
-	if (!no_warcinfo)
-		write_warcinfo(run);
+	run->warcinfo_pending = !no_warcinfo;
 }
 
 void
@@ -257,11 +257,35 @@ sl_run_open_input(struct sl_run *run, struct sl_input *in, const char *path,
 	sl_run_attach_input(run, in);
 }
 
+/* The run's description goes out just before its first record. */
+static void
+begin_output(struct sl_run *run)
+{
+	if (run->warcinfo_pending)
+		write_warcinfo(run);
+}
+
+int
+sl_run_write(struct sl_run *run, const struct sl_record *rec)
+{
+	begin_output(run);
+	return sl_writer_put(&run->out, rec);
+}
+
 void
 sl_run_put(struct sl_run *run, const struct sl_record *rec)
 {
-	if (sl_writer_put(&run->out, rec) < 0)
+	if (sl_run_write(run, rec) < 0)
 		sl_die(SL_EX_SOFTWARE, "internal error: %s", run->out.err);
+}
+
+void
+sl_run_put_framed(struct sl_run *run, const void *p, size_t len, uint64_t n)
+{
+	if (len == 0)
+		return;
+	begin_output(run);
+	sl_writer_put_framed(&run->out, p, len, n);
 }
 
 const char *
@@ -279,6 +303,8 @@ sl_run_tick(struct sl_run *run)
 int
 sl_run_finish(struct sl_run *run, int status)
 {
+	if (status == SL_EX_OK || status == SL_EX_FINDING)
+		begin_output(run);  /* an empty run still describes itself */
 	sl_progress_done(&run->progress);
 	sl_writer_flush(&run->out);
 	if (run->out_tmp) {

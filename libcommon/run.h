@@ -46,7 +46,7 @@ struct sl_run {
 
 	struct sl_writer out;
 	char *out_path, *out_tmp;      /* -o FILE and its temporary */
-	int warcinfo_written;
+	int warcinfo_pending;          /* not yet written: no record yet */
 
 	/* counters; tools add their own metrics to metrics */
 	uint64_t records_in;           /* data records read */
@@ -61,8 +61,10 @@ struct sl_run {
 /*
  * Sets up the run: run id (random, or derived from the tool and arguments
  * under SOURCE_DATE_EPOCH), start time, output (-o FILE or stdout; 73 when it
- * cannot be created), exit hooks.  Writes the warcinfo record unless
- * no_warcinfo (for tools whose stdout is not a stream).
+ * cannot be created), exit hooks.  The warcinfo record describing the run
+ * is written just before the first record (or at a successful end), so a
+ * run that fails before any record writes nothing; no_warcinfo leaves it
+ * out (for tools whose stdout is not a stream).
  */
 void sl_run_start(struct sl_run *run, const struct sl_tool *tool,
     const struct sl_common *common, int argc, char **argv, int no_warcinfo);
@@ -75,6 +77,11 @@ void sl_run_attach_input(struct sl_run *run, struct sl_input *in);
 
 /* Writes a record; a record the writer refuses is fatal (70: a tool bug). */
 void sl_run_put(struct sl_run *run, const struct sl_record *rec);
+/* Writes a record; returns -1 when the writer refuses it (run->out.err). */
+int sl_run_write(struct sl_run *run, const struct sl_record *rec);
+/* Writes n records already in the writer's form (sl_record_emit). */
+void sl_run_put_framed(struct sl_run *run, const void *p, size_t len,
+    uint64_t n);
 
 /* The lineage line, with " args=sha256:..." when with_args. */
 const char *sl_run_lineage(struct sl_run *run, int with_args);

@@ -108,6 +108,7 @@ struct rstate {
 	struct sl_record *rec;
 	uint64_t number;
 	uint64_t start;
+	size_t rewind;     /* block bytes consumed that are still in the window */
 };
 
 static int
@@ -331,6 +332,8 @@ read_header(struct rstate *s, int *eof)
 			}
 			while (i < len && (line[i] == ' ' || line[i] == '\t'))
 				i++;
+			while (value.len > 0 && value.data[value.len - 1] == ' ')
+				value.len--;
 			if (value.len > 0 && i < len)
 				sl_buf_addc(&value, ' ');
 			for (; i < len; i++)
@@ -432,48 +435,52 @@ read_record(struct rstate *s)
 		rec->block = sl_input_ptr(in);
 		rec->block_len = (size_t)len;
 		sl_input_consume(in, (size_t)len);
+		s->rewind = (size_t)len;     /* still in the window */
 	} else {
+		/* large block: copied, the buffer growing with what arrives
+		 * (a lying Content-Length reserves nothing up front) */
 		sl_buf_reset(&rec->store);
-		sl_buf_grow(&rec->store, (size_t)len);
-		got = sl_input_read(in, rec->store.data, (size_t)len);
-		if (got < 0)
-			return ifail(s);
-		if ((uint64_t)got < len) {
+		for (got = 0; (uint64_t)got < len;) {
+			size_t want = (size_t)len - (size_t)got;
+			ssize_t n;
+
+			if (want > ZERO_COPY_MAX)
+				want = ZERO_COPY_MAX;
+			sl_buf_grow(&rec->store, want);
+			n = sl_input_read(in, rec->store.data + got, want);
+			if (n < 0)
+				return ifail(s);
+			if (n == 0)
+				break;
+			got += n;
 			rec->store.len = (size_t)got;
-			goto truncated;
 		}
-		rec->store.len = (size_t)len;
+		if ((uint64_t)got < len)
+			goto truncated;
 		rec->block = (const unsigned char *)rec->store.data;
 		rec->block_len = (size_t)len;
 		if (sl_input_need(in, 4) < 0)
 			return ifail(s);
 	}
-	/* the block must be followed by CRLF CRLF (LF LF accepted) */
+	/* the block must be followed by CRLF CRLF (LF LF in LF-only files) */
 	p = sl_input_ptr(in);
 	k = sl_input_avail(in);
-	{
-		size_t i = 0;
+	if (k >= 4 && memcmp(p, "\r\n\r\n", 4) == 0) {
+		sl_input_consume(in, 4);
+	} else if (k >= 2 && memcmp(p, "\n\n", 2) == 0) {
+		sl_input_consume(in, 2);
+	} else if (k < 4 && (memcmp(p, "\r\n\r\n", k) == 0 ||
+	    (k < 2 && memcmp(p, "\n\n", k) == 0))) {
+		return rfail(s, SL_EX_DATAERR, "truncated record: the input ends "
+		    "after the block without CRLF CRLF");
+	} else {
+		char ex[200];
 
-		for (int nl = 0; nl < 2; nl++) {
-			if (i < k && p[i] == '\r')
-				i++;
-			if (i >= k || p[i] != '\n') {
-				char ex[200];
-
-				if (i >= k && k < 4)
-					return rfail(s, SL_EX_DATAERR,
-					    "truncated record: the input ends "
-					    "after the block without CRLF CRLF");
-				return rfail(s, SL_EX_DATAERR,
-				    "the block (Content-Length %llu) is not "
-				    "followed by CRLF CRLF at byte %llu: found "
-				    "\"%s\"", (unsigned long long)len,
-				    (unsigned long long)sl_input_offset(in),
-				    excerpt(p, k < 8 ? k : 8, ex, sizeof(ex)));
-			}
-			i++;
-		}
-		sl_input_consume(in, i);
+		return rfail(s, SL_EX_DATAERR, "the block (Content-Length %llu) is "
+		    "not followed by CRLF CRLF at byte %llu: found \"%s\"",
+		    (unsigned long long)len,
+		    (unsigned long long)sl_input_offset(in),
+		    excerpt(p, k < 8 ? k : 8, ex, sizeof(ex)));
 	}
 	return 1;
 truncated:
@@ -483,11 +490,12 @@ truncated:
 }
 
 /*
- * Lenient mode: skips to the next line that is a version line, leaving it
- * unconsumed.  Returns 0, or -1 on an input error.
+ * Lenient mode: skips to the next complete version line after the byte
+ * where the damaged record began, leaving it unconsumed.  Returns 0, or -1
+ * on an input error.
  */
 static int
-resync(struct sl_reader *r)
+resync(struct sl_reader *r, uint64_t damaged_at)
 {
 	const unsigned char *line;
 	size_t len, l;
@@ -498,18 +506,17 @@ resync(struct sl_reader *r)
 		if (rc < 0 && r->in->status == SL_EX_DATAERR &&
 		    strstr(r->in->err, "line longer") != NULL) {
 			/* a long run without newlines: skip the window */
-			l = sl_input_avail(r->in);
-			r->skipped_bytes += l;
-			sl_input_consume(r->in, l);
+			sl_input_consume(r->in, sl_input_avail(r->in));
 			continue;
 		}
 		if (rc <= 0)
 			return rc;
 		l = chomp(line, len);
-		if (l == 8 && (memcmp(line, "WARC/1.1", 8) == 0 ||
+		if (l == 8 && line[len - 1] == '\n' &&
+		    sl_input_offset(r->in) > damaged_at &&
+		    (memcmp(line, "WARC/1.1", 8) == 0 ||
 		    memcmp(line, "WARC/1.0", 8) == 0))
 			return 0;
-		r->skipped_bytes += len;
 		sl_input_consume(r->in, len);
 	}
 }
@@ -520,16 +527,27 @@ sl_reader_next(struct sl_reader *r, struct sl_record *rec)
 	struct rstate s;
 	int rc;
 
+	if (r->lenient)
+		r->in->flags |= SL_INPUT_TAIL_OK;
 	for (;;) {
 		sl_record_clear(rec);
 		s.r = r;
 		s.rec = rec;
 		s.number = r->records + r->damaged + 1;
 		s.start = sl_input_offset(r->in);
+		s.rewind = 0;
 		rec->source = r->in->name;
 		rec->number = s.number;
 		rec->offset = s.start;
 		rc = read_record(&s);
+		if (rc == 0 && r->in->tail_skipped > 0) {
+			sl_warn("%s: %llu bytes after the last gzip member are not "
+			    "gzip data (skipped)", r->in->name,
+			    (unsigned long long)r->in->tail_skipped);
+			r->skipped_bytes += r->in->tail_skipped;
+			r->damaged++;
+			r->in->tail_skipped = 0;
+		}
 		if (rc >= 0) {
 			r->records += (uint64_t)rc;
 			return rc;
@@ -538,11 +556,13 @@ sl_reader_next(struct sl_reader *r, struct sl_record *rec)
 			return -1;
 		sl_warn("%s (skipped)", r->err);
 		r->damaged++;
-		if (resync(r) < 0) {
-			snprintf(r->err, sizeof(r->err), "%s", r->in->err);
-			r->status = r->in->status;
-			return -1;
-		}
+		/* look for the next record from inside the damaged one: a
+		 * Content-Length too long may have swallowed a whole record */
+		r->in->pos -= s.rewind;
+		rc = resync(r, s.start);
+		r->skipped_bytes += sl_input_offset(r->in) - s.start;
+		if (rc < 0)
+			return ifail(&s);
 	}
 }
 
@@ -560,6 +580,13 @@ check_field(const struct sl_hfield *f, char *err, size_t errlen)
 		for (size_t i = 0; i < f->name_len; i++)
 			if (!is_tchar((unsigned char)f->name[i]))
 				goto badname;
+	}
+	if (f->value_len > 0 && (f->value[0] == ' ' ||
+	    f->value[f->value_len - 1] == ' ')) {
+		snprintf(err, errlen, "refusing to write the value of field "
+		    "\"%.*s\" with white space at its ends (readers drop it)",
+		    (int)f->name_len, f->name);
+		return -1;
 	}
 	if (printable_ascii(f->value, f->value_len))
 		return 0;
@@ -603,17 +630,26 @@ sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
 	int have_len = sl_headers_find(h, SL_F_CONTENT_LENGTH) != NULL;
 	int have_type = sl_headers_find(h, SL_F_CONTENT_TYPE) != NULL;
 
+	if (rec->block_len > SL_MAX_BLOCK_DEFAULT) {
+		snprintf(err, errlen, "refusing to write a record of %zu bytes: "
+		    "over the %llu-byte limit of sluice readers", rec->block_len,
+		    (unsigned long long)SL_MAX_BLOCK_DEFAULT);
+		return -1;
+	}
 	sl_buf_grow(out, 256 + rec->block_len);
 	sl_buf_add(out, rec->version == 10 ? "WARC/1.0\r\n" : "WARC/1.1\r\n", 10);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct sl_hfield *f = &h->f[i];
 
 		if (f->id == SL_F_CONTENT_LENGTH) {
-			put_length(out, rec->block_len);
+			if (have_len != 2)
+				put_length(out, rec->block_len);
+			have_len = 2;   /* once, whatever the headers say */
 			continue;
 		}
 		if (!f->safe && check_field(f, err, errlen) < 0) {
 			out->len = start;
+			out->data[out->len] = '\0';
 			return -1;
 		}
 		sl_buf_grow(out, f->name_len + f->value_len + 4);

@@ -86,19 +86,22 @@ void sl_reader_init(struct sl_reader *r, struct sl_input *in);
  * Reads the next record into rec.  Returns 1 with a record, 0 at the clean
  * end of the input, -1 on malformed input or an I/O error: r->err says what,
  * naming the input, the record number and the byte offset, and r->status is
- * the exit status (65 malformed, 74 I/O).  In lenient mode damage is
- * reported with sl_warn(), skipped and counted, and -1 means I/O errors only.
+ * the exit status (65 malformed, 74 I/O).  In lenient mode a damaged record
+ * is reported with sl_warn(), skipped and counted (its bytes in
+ * skipped_bytes), and reading resumes at the next version line after the
+ * damaged record's start; -1 then means an I/O error or damaged compression.
  */
 int sl_reader_next(struct sl_reader *r, struct sl_record *rec);
 
 /* ---- writing ---- */
 
 /*
- * Appends rec to out, framed: version line, fields (Content-Length is always
- * the true block length, inserted after Content-Type when the record has
- * none), blank line, block, CRLF CRLF.  Refuses (returns -1, err filled) a
- * field whose name is not a token or whose value holds a control character
- * or invalid UTF-8.  Thread-safe: touches nothing but its arguments.
+ * Appends rec to out, framed: version line, fields (Content-Length once,
+ * always the true block length, inserted after Content-Type when the record
+ * has none), blank line, block, CRLF CRLF.  Refuses (returns -1, err filled,
+ * out unchanged) a field whose name is not a token, a value holding a
+ * control character, invalid UTF-8 or a space at either end, and a block
+ * over SL_MAX_BLOCK_DEFAULT.  Thread-safe: touches nothing but its arguments.
  */
 int sl_record_format(const struct sl_record *rec, struct sl_buf *out,
     char *err, size_t errlen);

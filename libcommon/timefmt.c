@@ -1,6 +1,7 @@
 /* timefmt.c - see timefmt.h */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,10 @@ check_sde(void)
 	sde_checked = 1;
 	if (s == NULL || *s == '\0')
 		return;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || v < 0 || v > 253402300799LL || *s == '-' || *s == '+')
+	for (end = (char *)(uintptr_t)s; *end >= '0' && *end <= '9'; end++)
+		;
+	v = *end == '\0' && end - s <= 12 ? strtoll(s, &end, 10) : -1;
+	if (v < 0 || v > 253402300799LL)
 		sl_die(SL_EX_USAGE, "SOURCE_DATE_EPOCH \"%s\" is not a number of "
 		    "seconds since 1970", s);
 	sde_set = 1;
@@ -258,8 +261,8 @@ sl_duration_parse(const char *s, size_t len, struct sl_duration *d,
 		return -1;
 	}
 	while (i < len) {
-		int64_t whole = 0, frac = 0, scale = US;
-		int ndig = 0;
+		int64_t whole = 0, frac = 0, scale = US, unit;
+		int ndig = 0, fdig = 0, point = 0;
 		const char *slot;
 		char u;
 
@@ -273,19 +276,20 @@ sl_duration_parse(const char *s, size_t len, struct sl_duration *d,
 			continue;
 		}
 		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndig++) {
-			if (whole > (INT64_MAX / 10 - 9) / US) {
+			if (whole > (INT64_MAX - 9) / 10) {
 				*why = "number too large";
 				return -1;
 			}
 			whole = whole * 10 + (s[i] - '0');
 		}
 		if (i < len && (s[i] == '.' || s[i] == ',')) {
-			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			point = 1;
+			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, fdig++) {
 				scale /= 10;
 				frac += (s[i] - '0') * scale;
 			}
 		}
-		if (ndig == 0 || i == len) {
+		if (ndig == 0 || i == len || (point && fdig == 0)) {
 			*why = "expected a number followed by a unit";
 			return -1;
 		}
@@ -295,7 +299,7 @@ sl_duration_parse(const char *s, size_t len, struct sl_duration *d,
 			*why = "unknown or misplaced unit";
 			return -1;
 		}
-		if (frac && !(in_time && u == 'S')) {
+		if (point && !(in_time && u == 'S')) {
 			*why = "fractions are allowed on seconds only";
 			return -1;
 		}
@@ -305,21 +309,32 @@ sl_duration_parse(const char *s, size_t len, struct sl_duration *d,
 		else
 			order = slot + 1;
 		any = 1;
-		switch (in_time ? u + 32 : u) {
-		case 'Y': d->years = whole; break;
-		case 'M': d->months = whole; break;
-		case 'W': d->days += whole * 7; break;
-		case 'D': d->days += whole; break;
-		case 'h': d->us += whole * 3600 * US; break;
-		case 'm': d->us += whole * 60 * US; break;
-		case 's': d->us += whole * US + frac; break;
+		if (!in_time) {
+			if (u == 'Y')
+				d->years = whole;
+			else if (u == 'M')
+				d->months = whole;
+			else if (whole > INT64_MAX / 7 || d->days > INT64_MAX -
+			    whole * (u == 'W' ? 7 : 1))
+				goto toolarge;
+			else
+				d->days += whole * (u == 'W' ? 7 : 1);
+			continue;
 		}
+		unit = u == 'H' ? 3600 * US : u == 'M' ? 60 * US : US;
+		if (whole > (INT64_MAX - frac) / unit ||
+		    d->us > INT64_MAX - whole * unit - frac)
+			goto toolarge;
+		d->us += whole * unit + (u == 'S' ? frac : 0);
 	}
 	if (!any) {
 		*why = "a duration needs at least one number and unit";
 		return -1;
 	}
 	return 0;
+toolarge:
+	*why = "duration too large";
+	return -1;
 }
 
 static sl_time

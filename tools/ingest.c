@@ -279,6 +279,81 @@ handle(int id, const char *arg, void *ctx)
 
 /* ---- the run ---- */
 
+/*
+ * A set of strings (column names), open addressing, so wide headers are
+ * fast; each member can carry a number (the next suffix to try).
+ */
+struct strset {
+	const char **slot;
+	int *val;
+	size_t cap, n;
+};
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The member's number, or NULL when s is not in the set. */
+static int *
+strset_find(const struct strset *t, const char *s)
+{
+	if (t->cap == 0)
+		return NULL;
+	for (size_t i = str_hash(s) & (t->cap - 1); t->slot[i];
+	    i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->slot[i], s) == 0)
+			return &t->val[i];
+	return NULL;
+}
+
+static int
+strset_has(const struct strset *t, const char *s)
+{
+	return strset_find(t, s) != NULL;
+}
+
+/* Adds s (not copied: it must outlive the set); returns its number. */
+static int *
+strset_add(struct strset *t, const char *s)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		struct strset old = *t;
+
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->slot = sl_calloc(t->cap, sizeof(*t->slot));
+		t->val = sl_calloc(t->cap, sizeof(*t->val));
+		t->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.slot[i])
+				*strset_add(t, old.slot[i]) = old.val[i];
+		free(old.slot);
+		free(old.val);
+	}
+	for (i = str_hash(s) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->slot[i], s) == 0)
+			return &t->val[i];
+	t->slot[i] = s;
+	t->val[i] = 0;
+	t->n++;
+	return &t->val[i];
+}
+
+static void
+strset_free(struct strset *t)
+{
+	free(t->slot);
+	free(t->val);
+}
+
+
 /* One source being read; immutable while its batches are in flight. */
 struct source {
 	const char *name;          /* for messages: the operand, or "stdin" */
@@ -291,6 +366,7 @@ struct source {
 	struct sl_buf keys;        /* "\"name\":" of every column, back to back */
 	size_t *key_at;            /* ncols + 1 offsets into keys */
 	char **cols;               /* column names, for messages */
+	struct strset colset;      /* the same, for lookups */
 	int key_col, time_col;     /* -1 when --key/--event-time name no column */
 	/* JSON: the fields as JSON Pointers ("/id") */
 	char *key_ptr, *time_ptr;
@@ -495,6 +571,7 @@ event_time(const char *v, size_t len, int is_number, char out[SL_TIME_STRLEN],
 
 /* ---- CSV and TSV ---- */
 
+
 /* Splits a row with the source's delimiter and quote (csvrow.h). */
 static int
 split_row(struct emitter *e, const struct source *s, const unsigned char *p,
@@ -565,6 +642,22 @@ place_error(char *err, size_t errlen, const struct place *pl, const char *fmt, .
 	va_end(ap);
 }
 
+/*
+ * The key of an extra field (--ragged pad): its column number, made unique
+ * against the header's names as repeated names are ("3", "3_2").
+ */
+static void
+extra_key(struct emitter *e, const struct source *s, size_t i)
+{
+	char name[48];
+
+	snprintf(name, sizeof(name), "%zu", i + 1);
+	for (int k = 2; strset_has(&s->colset, name); k++)
+		snprintf(name, sizeof(name), "%zu_%d", i + 1, k);
+	sl_json_write_string(&e->payload, name, strlen(name));
+	sl_buf_addc(&e->payload, ':');
+}
+
 /* The name of column i, for messages. */
 static const char *
 colname(const struct source *s, size_t i)
@@ -617,7 +710,7 @@ csv_record(struct emitter *e, const struct source *s, const unsigned char *p,
 			sl_buf_add(&e->payload, s->keys.data + s->key_at[i],
 			    s->key_at[i + 1] - s->key_at[i]);
 		else
-			sl_buf_addf(&e->payload, "\"%zu\":", i + 1);
+			extra_key(e, s, i);
 		if (put_value(e, f, &why) < 0) {
 			place_error(err, errlen, pl, "column %zu (\"%s\"): %s",
 			    i + 1, colname(s, i), why);
@@ -694,6 +787,10 @@ json_context(struct emitter *e, const struct source *s, const struct sl_json *do
 		}
 		if (v->type != SL_JSON_STRING && v->type != SL_JSON_NUMBER) {
 			*why = "key field is not a string or a number";
+			return -1;
+		}
+		if (v->len == 0) {
+			*why = "key field is empty";
 			return -1;
 		}
 		*key = v->u.str;
@@ -906,14 +1003,14 @@ batch_done(struct ingest *g, struct batch *b)
 	for (size_t i = 0; i < b->nerrs; i++) {
 		struct rowerr *r = &b->errs[i];
 
-		sl_writer_put_framed(&g->run.out, b->out.data + at, r->out_len - at,
+		sl_run_put_framed(&g->run, b->out.data + at, r->out_len - at,
 		    r->records - recs);
 		g->run.records_out += r->records - recs;
 		at = r->out_len;
 		recs = r->records;
 		data_error(g, SL_EX_DATAERR, r->msg);
 	}
-	sl_writer_put_framed(&g->run.out, b->out.data + at, b->out.len - at,
+	sl_run_put_framed(&g->run, b->out.data + at, b->out.len - at,
 	    b->records - recs);
 	g->run.records_out += b->records - recs;
 	g->run.records_in += b->records + b->nerrs;
@@ -1041,8 +1138,13 @@ read_rows(struct ingest *g, struct source *s, struct sl_input *in)
 		while (cut(g, 0))
 			;
 		r = sl_input_fill(in);
-		if (r < 0)
+		if (r < 0) {
+			/* the rows before the damage go out whole first */
+			while (cut(g, 1))
+				;
+			batch_drain(g);
 			sl_die(in->status, "%s", in->err);
+		}
 		if (r == 0)
 			break;
 	}
@@ -1150,20 +1252,12 @@ source_free(struct source *s)
 	for (size_t i = 0; i < s->ncols; i++)
 		free(s->cols[i]);
 	free(s->cols);
+	strset_free(&s->colset);
 	free(s->key_at);
 	sl_buf_release(&s->keys);
 	free(s->key_ptr);
 	free(s->time_ptr);
 	memset(s, 0, sizeof(*s));
-}
-
-static int
-has_col(char **cols, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(cols[i], name) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -1175,10 +1269,13 @@ static void
 set_columns(struct ingest *g, struct source *s, char **names, size_t n)
 {
 	const char *kf = g->cfg.key, *tf = g->cfg.event_time;
+	struct strset given = { NULL, NULL, 0, 0 };
 
 	s->cols = sl_calloc(n + 1, sizeof(*s->cols));
 	s->key_at = sl_calloc(n + 1, sizeof(*s->key_at));
 	s->ncols = 0;
+	for (size_t i = 0; i < n; i++)
+		strset_add(&given, names[i]);
 	for (size_t i = 0; i < n; i++) {
 		struct sl_buf name = SL_BUF_INIT;
 
@@ -1186,13 +1283,18 @@ set_columns(struct ingest *g, struct source *s, char **names, size_t n)
 			sl_buf_addf(&name, "%zu", i + 1);
 		else
 			sl_buf_adds(&name, names[i]);
-		if (has_col(s->cols, s->ncols, name.data)) {
-			for (int k = 2;; k++) {
+		if (strset_has(&s->colset, name.data)) {
+			/* the first suffix free among the names made and
+			 * given, searching on from the last one taken */
+			int *next = strset_find(&s->colset, name.data);
+
+			for (int k = *next > 2 ? *next : 2;; k++) {
 				struct sl_buf alt = SL_BUF_INIT;
 
 				sl_buf_addf(&alt, "%s_%d", name.data, k);
-				if (!has_col(s->cols, s->ncols, alt.data) &&
-				    !has_col(names, n, alt.data)) {
+				if (!strset_has(&s->colset, alt.data) &&
+				    !strset_has(&given, alt.data)) {
+					*next = k + 1;
 					sl_buf_release(&name);
 					name = alt;
 					break;
@@ -1203,8 +1305,11 @@ set_columns(struct ingest *g, struct source *s, char **names, size_t n)
 		s->key_at[i] = s->keys.len;
 		sl_json_write_string(&s->keys, name.data, name.len);
 		sl_buf_addc(&s->keys, ':');
-		s->cols[s->ncols++] = sl_buf_detach(&name, NULL);
+		s->cols[s->ncols] = sl_buf_detach(&name, NULL);
+		strset_add(&s->colset, s->cols[s->ncols]);
+		s->ncols++;
 	}
+	strset_free(&given);
 	s->key_at[n] = s->keys.len;
 	s->key_col = s->time_col = -1;
 	if (kf && *kf == '/')
@@ -1337,7 +1442,7 @@ main_record(struct ingest *g, int rc, struct sl_buf *out, const char *err)
 	}
 	if (rc > 0)
 		return;
-	sl_writer_put_framed(&g->run.out, out->data, out->len, 1);
+	sl_run_put_framed(&g->run, out->data, out->len, 1);
 	g->run.records_out++;
 	sl_run_tick(&g->run);
 }
@@ -1371,7 +1476,7 @@ skip_ws(struct sl_input *in)
  */
 static size_t
 scan_value(struct ingest *g, struct source *s, struct sl_input *in,
-    const char *what, size_t *start)
+    const struct place *pl, size_t *start)
 {
 	struct sl_json_error jerr;
 	size_t end, want;
@@ -1383,10 +1488,13 @@ scan_value(struct ingest *g, struct source *s, struct sl_input *in,
 		if (st == SL_JSON_OK)
 			return end;
 		if (st == SL_JSON_INVALID || in->eof)
-			sl_die(SL_EX_DATAERR, "%s: %s at byte %llu: %s JSON: %s",
-			    s->name, what, (unsigned long long)(sl_input_offset(in) +
-			    jerr.offset), st == SL_JSON_INVALID ? "invalid" :
-			    "truncated", st == SL_JSON_INVALID ? jerr.msg :
+			sl_die(SL_EX_DATAERR, "%s: %s %llu at byte %llu: %s JSON at "
+			    "byte %llu: %s", s->name, pl->unit,
+			    (unsigned long long)pl->number,
+			    (unsigned long long)pl->offset,
+			    st == SL_JSON_INVALID ? "invalid" : "truncated",
+			    (unsigned long long)(sl_input_offset(in) + jerr.offset),
+			    st == SL_JSON_INVALID ? jerr.msg :
 			    "the input ends inside the value");
 		want = 2 * sl_input_avail(in);
 		if (sl_input_need(in, want) < 0)
@@ -1416,7 +1524,7 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 		pl.unit = "value";
 		pl.number = 1;
 		pl.offset = sl_input_offset(in);
-		end = scan_value(g, s, in, "value 1", &start);
+		end = scan_value(g, s, in, &pl, &start);
 		sl_buf_reset(&out);
 		rc = json_record(e, s, (const char *)sl_input_ptr(in) + start,
 		    end - start, "", 0, &pl, date, &out, err, sizeof(err));
@@ -1435,8 +1543,10 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 	for (;;) {
 		skip_ws(in);
 		if (sl_input_avail(in) == 0)
-			sl_die(SL_EX_DATAERR, "%s: byte %llu: truncated JSON: the "
-			    "array is not closed", s->name,
+			sl_die(SL_EX_DATAERR, "%s: element %llu at byte %llu: "
+			    "truncated JSON at byte %llu: the array is not closed",
+			    s->name, (unsigned long long)index,
+			    (unsigned long long)sl_input_offset(in),
 			    (unsigned long long)sl_input_offset(in));
 		if (*sl_input_ptr(in) == ']') {
 			sl_input_consume(in, 1);
@@ -1444,16 +1554,19 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 		}
 		if (index > 0) {
 			if (*sl_input_ptr(in) != ',')
-				sl_die(SL_EX_DATAERR, "%s: byte %llu: invalid JSON: "
-				    "expected ',' or ']' after array element %llu",
-				    s->name, (unsigned long long)sl_input_offset(in),
+				sl_die(SL_EX_DATAERR, "%s: element %llu at byte %llu: "
+				    "invalid JSON at byte %llu: expected ',' or ']' "
+				    "after element %llu", s->name,
+				    (unsigned long long)index,
+				    (unsigned long long)sl_input_offset(in),
+				    (unsigned long long)sl_input_offset(in),
 				    (unsigned long long)(index - 1));
 			sl_input_consume(in, 1);
 			skip_ws(in);
 		}
 		pl.number = index;
 		pl.offset = sl_input_offset(in);
-		end = scan_value(g, s, in, "array", &start);
+		end = scan_value(g, s, in, &pl, &start);
 		fl = snprintf(frag, sizeof(frag), "#/%llu", (unsigned long long)index);
 		sl_buf_reset(&out);
 		rc = json_record(e, s, (const char *)sl_input_ptr(in) + start,
@@ -1877,7 +1990,8 @@ out:
 }
 
 static void
-read_warc(struct ingest *g, struct source *s, struct sl_input *in)
+read_warc(struct ingest *g, struct source *s, struct sl_input *in,
+    uint64_t first)
 {
 	struct sl_reader r;
 	struct sl_record rec, conv;
@@ -1887,6 +2001,7 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in)
 
 	sl_reader_init(&r, in);
 	r.lenient = g->cfg.lenient;
+	r.records = first > 0 ? first - 1 : 0;  /* numbered on after --state */
 	sl_record_init(&rec);
 	sl_record_init(&conv);
 	while ((rc = sl_reader_next(&r, &rec)) > 0) {
@@ -1926,7 +2041,7 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in)
 			}
 		}
 		g->run.records_in += (uint64_t)data;
-		if (sl_writer_put(&g->run.out, outrec) < 0) {
+		if (sl_run_write(&g->run, outrec) < 0) {
 			place_error(err, sizeof(err), &pl, "%s", g->run.out.err);
 			data_error(g, SL_EX_DATAERR, err);
 			continue;
@@ -1940,6 +2055,7 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in)
 		sl_warn("%s: %llu damaged record%s skipped, %llu bytes (--lenient)",
 		    s->name, (unsigned long long)r.damaged, r.damaged == 1 ? "" : "s",
 		    (unsigned long long)r.skipped_bytes);
+	g->next_row = r.records + r.damaged + 1;
 	sl_record_release(&rec);
 	sl_record_release(&conv);
 	sl_buf_release(&body);
@@ -2219,7 +2335,13 @@ sniff_format(struct sl_input *in)
 	if (i < n && p[i] == '[')
 		return F_JSON;
 	if (i < n && p[i] == '{') {
-		nl = memchr(p + i, '\n', n - i);
+		/* JSON Lines if the whole first line is one value: read it all */
+		while ((nl = memchr(p + i, '\n', n - i)) == NULL && !in->eof) {
+			if (sl_input_need(in, 2 * n) < 0)
+				sl_die(in->status, "%s", in->err);
+			p = sl_input_ptr(in);
+			n = sl_input_avail(in);
+		}
 		if (sl_json_check((const char *)p + i, nl ? (size_t)(nl - p) - i :
 		    n - i, NULL) == SL_JSON_OK)
 			return F_JSONL;
@@ -2366,7 +2488,7 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 		read_json(g, &s, &in);
 		break;
 	case F_WARC:
-		read_warc(g, &s, &in);
+		read_warc(g, &s, &in, resume > 0 ? start_rows : 1);
 		break;
 	default:
 		read_raw(g, &s, &in);
@@ -2545,6 +2667,8 @@ main(int argc, char **argv)
 			sl_die(SL_EX_NOINPUT, "%s: is a folder (use -r to read "
 			    "folders)", argv[i]);
 	}
+	if (g.cfg.state)
+		state_load(&st, g.cfg.state);
 	sl_run_start(&g.run, &tool, &common, argc, argv, 0);
 	g.lineage = sl_run_lineage(&g.run, 0);
 	g.classification = g.cfg.classification ? g.cfg.classification : "internal";
@@ -2559,9 +2683,6 @@ main(int argc, char **argv)
 	g.spare = sl_calloc(g.spare_cap, sizeof(*g.spare));
 	g.pool = sl_pool_new(nworkers, (size_t)(2 * nworkers + 2), batch_work,
 	    emitter_new, emitter_free, &g);
-	if (g.cfg.state)
-		state_load(&st, g.cfg.state);
-
 	if (argi == argc)
 		ingest_source(&g, NULL, "-");
 	for (int i = argi; i < argc; i++) {
