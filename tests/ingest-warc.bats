@@ -444,7 +444,7 @@ EOF
 	# example-bad.warc.gz.bad has no WARC extension: a raw file unless -f warc.
 	run sh -c "sluice-ingest '$WARCIO/example-bad.warc.gz.bad' | streamcat -d -f WARC-Type,WARC-Target-URI"
 	expect_status 0
-	[ "$output" = "$(printf 'resource\tfile://%s' "$WARCIO/example-bad.warc.gz.bad")" ] ||
+	[ "$output" = "$(printf 'resource\tfile://%s' "$(cd "$WARCIO" && pwd)/example-bad.warc.gz.bad")" ] ||
 	    fail "without -f warc: $output"
 	run sh -c "sluice-ingest -f warc '$WARCIO/example-bad.warc.gz.bad' | streamcat -c"
 	[ "$output" = 7 ] || fail "with -f warc: $output records"

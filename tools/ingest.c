@@ -162,6 +162,22 @@ push(char **v, size_t *n, const char *s)
 	return v;
 }
 
+static void
+free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+config_release(struct config *c)
+{
+	free_list(c->header, c->nheader);
+	free_list(c->include, c->ninclude);
+	free_list(c->exclude, c->nexclude);
+}
+
 static int
 handle(int id, const char *arg, void *ctx)
 {
@@ -2600,7 +2616,8 @@ walk(struct ingest *g, struct state *st, const char *dir, const char *rel,
 		names[n++] = sl_strdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		struct sl_buf path = SL_BUF_INIT, sub = SL_BUF_INIT;
 
@@ -2723,5 +2740,6 @@ main(int argc, char **argv)
 		free(st.v[i].cols);
 	}
 	free(st.v);
+	config_release(&g.cfg);
 	return status;
 }
