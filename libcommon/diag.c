@@ -67,15 +67,21 @@ sl_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Warnings and notes differ in intent only: both are silenced by -q. */
+static void
+vquiet(const char *fmt, va_list ap)
+{
+	if (!quiet)
+		sl_verror(fmt, ap);
+}
+
 void
 sl_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (quiet)
-		return;
 	va_start(ap, fmt);
-	sl_verror(fmt, ap);
+	vquiet(fmt, ap);
 	va_end(ap);
 }
 
@@ -84,10 +90,8 @@ sl_note(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (quiet)
-		return;
 	va_start(ap, fmt);
-	sl_verror(fmt, ap);
+	vquiet(fmt, ap);
 	va_end(ap);
 }
 

@@ -784,8 +784,35 @@ csv_record(struct emitter *e, const struct source *s, const unsigned char *p,
 /* ---- JSON values ---- */
 
 /*
+ * The value a --key or --event-time JSON Pointer finds: a string or a
+ * number, else NULL with why ("key field is missing or null").
+ */
+static const struct sl_json *
+json_field(const struct sl_json *doc, const char *ptr, int is_key,
+    const char **why)
+{
+	const struct sl_json *v = sl_json_pointer(doc, ptr, strlen(ptr));
+
+	if (v == NULL || v->type == SL_JSON_NULL) {
+		*why = is_key ? "key field is missing or null" :
+		    "event time field is missing or null";
+		return NULL;
+	}
+	if (v->type != SL_JSON_STRING && v->type != SL_JSON_NUMBER) {
+		*why = is_key ? "key field is not a string or a number" :
+		    "event time field is not a string or a number";
+		return NULL;
+	}
+	if (v->len == 0) {
+		*why = is_key ? "key field is empty" : "event time field is empty";
+		return NULL;
+	}
+	return v;
+}
+
+/*
  * Finds --key and --event-time in a parsed JSON payload and formats them.
- * Returns 0 or -1 with why.
+ * Returns 0 or -1 with why, and which naming the option's field.
  */
 static int
 json_context(struct emitter *e, const struct source *s, const struct sl_json *doc,
@@ -796,34 +823,15 @@ json_context(struct emitter *e, const struct source *s, const struct sl_json *do
 
 	if (s->key_ptr) {
 		*which = e->g->cfg.key;
-		v = sl_json_pointer(doc, s->key_ptr, strlen(s->key_ptr));
-		if (v == NULL || v->type == SL_JSON_NULL) {
-			*why = "key field is missing or null";
+		if ((v = json_field(doc, s->key_ptr, 1, why)) == NULL)
 			return -1;
-		}
-		if (v->type != SL_JSON_STRING && v->type != SL_JSON_NUMBER) {
-			*why = "key field is not a string or a number";
-			return -1;
-		}
-		if (v->len == 0) {
-			*why = "key field is empty";
-			return -1;
-		}
 		*key = v->u.str;
 		*keylen = v->len;
 	}
 	if (s->time_ptr) {
 		*which = e->g->cfg.event_time;
-		v = sl_json_pointer(doc, s->time_ptr, strlen(s->time_ptr));
-		if (v == NULL || v->type == SL_JSON_NULL) {
-			*why = "event time field is missing or null";
-			return -1;
-		}
-		if (v->type != SL_JSON_STRING && v->type != SL_JSON_NUMBER) {
-			*why = "event time field is not a string or a number";
-			return -1;
-		}
-		if (event_time(v->u.str, v->len, v->type == SL_JSON_NUMBER, tbuf,
+		if ((v = json_field(doc, s->time_ptr, 0, why)) == NULL ||
+		    event_time(v->u.str, v->len, v->type == SL_JSON_NUMBER, tbuf,
 		    why) < 0)
 			return -1;
 		*etime = tbuf;
