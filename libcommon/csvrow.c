@@ -51,7 +51,9 @@ sl_csv_init(struct sl_csv *c, int delim, int quote)
 	memset(c, 0, sizeof(*c));
 	c->delim = delim;
 	c->quote = quote;
-	c->cls['\r'] = c->cls['\n'] = BREAK;
+	/* NUL stops the fast path too: rows holding one go to libcsv, and
+	 * callers that refuse NUL bytes check only those rows */
+	c->cls['\r'] = c->cls['\n'] = c->cls['\0'] = BREAK;
 	if (quote)
 		c->cls[(unsigned char)quote] = QUOTE;
 	c->cls[(unsigned char)delim] = DELIM;
@@ -138,12 +140,14 @@ next_stop(const struct sl_csv *c, const unsigned char *p, size_t i, size_t end,
 	const __m128i vd = _mm_set1_epi8((char)(quoted ? '\n' : c->delim));
 	const __m128i vq = _mm_set1_epi8((char)(c->quote ? c->quote : '\n'));
 	const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+	const __m128i vnul = _mm_setzero_si128();
 
 	while (i + 16 <= end) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		__m128i m = _mm_or_si128(
 		    _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vcr),
+		    _mm_cmpeq_epi8(v, vlf)), _mm_cmpeq_epi8(v, vnul)));
 		int mask = _mm_movemask_epi8(m);
 
 		if (mask)

@@ -7,9 +7,9 @@
  *
  * Splitting has two paths that give identical fields (tests/unit/test-csv
  * checks this on random rows): rows whose fields are unquoted, or quoted
- * without doubled quotes or line breaks inside, are split with memchr; any
- * other row goes through libcsv in strict mode, which is the reference and
- * the only path that reports malformed quoting.  Spaces are data (libcsv
+ * without doubled quotes, line breaks or NUL bytes inside, are split in one
+ * pass; any other row goes through libcsv in strict mode, which is the
+ * reference and the only path that reports malformed quoting.  Spaces are data (libcsv
  * trims them by default; we turn that off).  An unquoted empty field is
  * marked null; a quoted empty one ("") is an empty string.
  *

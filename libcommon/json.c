@@ -1035,7 +1035,12 @@ sl_json_write_string(struct sl_buf *b, const char *str, size_t len)
 	sl_buf_addc(b, '"');
 }
 
-/* Does any byte of v need escaping or a UTF-8 check ('"', '\\', < 0x20, >= 0x7f)? */
+/* Bytes that need escaping or a UTF-8 check: '"', '\\', < 0x20, >= 0x7f. */
+static const unsigned char special_byte[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
+};
+
+/* Does any byte of v need escaping or a UTF-8 check? */
 static inline int
 special8(uint64_t v)
 {
@@ -1058,12 +1063,8 @@ sl_json_write_utf8(struct sl_buf *b, const char *s, size_t len, size_t *bad)
 		if (special8(v))
 			break;
 	}
-	for (; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			break;
-	}
+	while (i < len && !special_byte[(unsigned char)s[i]])
+		i++;
 	if (i == len) {
 		sl_buf_grow(b, len + 2);
 		b->data[b->len++] = '"';

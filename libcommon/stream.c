@@ -636,7 +636,14 @@ sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
 		    (unsigned long long)SL_MAX_BLOCK_DEFAULT);
 		return -1;
 	}
-	sl_buf_grow(out, 256 + rec->block_len);
+	{
+		/* one allocation check for the whole record */
+		size_t need = 10 + 40 + 2 + rec->block_len + 4;
+
+		for (size_t i = 0; i < h->n; i++)
+			need += h->f[i].name_len + h->f[i].value_len + 4;
+		sl_buf_grow(out, need);
+	}
 	sl_buf_add(out, rec->version == 10 ? "WARC/1.0\r\n" : "WARC/1.1\r\n", 10);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct sl_hfield *f = &h->f[i];
@@ -652,7 +659,6 @@ sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
 			out->data[out->len] = '\0';
 			return -1;
 		}
-		sl_buf_grow(out, f->name_len + f->value_len + 4);
 		memcpy(out->data + out->len, f->name, f->name_len);
 		out->len += f->name_len;
 		out->data[out->len++] = ':';

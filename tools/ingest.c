@@ -588,16 +588,26 @@ event_time(const char *v, size_t len, int is_number, char out[SL_TIME_STRLEN],
 /* ---- CSV and TSV ---- */
 
 
-/* Splits a row with the source's delimiter and quote (csvrow.h). */
+/*
+ * Splits a row with the source's delimiter and quote (csvrow.h).  With nul
+ * not NULL a row holding a NUL byte is refused (-1, *nul at the byte); the
+ * fast path stops at NUL bytes, so only the rows it leaves are searched.
+ */
 static int
 split_row(struct emitter *e, const struct source *s, const unsigned char *p,
-    size_t n, const char **why)
+    size_t n, const char **why, const unsigned char **nul)
 {
 	if (e->csv.delim != s->delim || e->csv.quote != s->quote) {
 		sl_csv_release(&e->csv);
 		sl_csv_init(&e->csv, s->delim, s->quote);
 	}
-	return sl_csv_split(&e->csv, p, n, why);
+	if (sl_csv_split_fast(&e->csv, p, n))
+		return 0;
+	if (nul && (*nul = memchr(p, '\0', n)) != NULL) {
+		*why = "NUL byte";
+		return -1;
+	}
+	return sl_csv_split_libcsv(&e->csv, p, n, why);
 }
 
 /* Appends a CSV value to the JSON payload, typed unless --strings. */
@@ -691,18 +701,17 @@ csv_record(struct emitter *e, const struct source *s, const unsigned char *p,
     char *err, size_t errlen)
 {
 	const char *why = NULL, *key = NULL, *etime = s->mtime;
-	const unsigned char *nul;
+	const unsigned char *nul = NULL;
 	size_t keylen = 0, nf;
 	char tbuf[SL_TIME_STRLEN];
 
-	if ((nul = memchr(p, '\0', n)) != NULL) {
-		place_error(err, errlen, pl, "NUL byte at byte %llu (binary data, "
-		    "not text?)", (unsigned long long)(pl->offset +
-		    (uint64_t)(nul - p)));
-		return -1;
-	}
-	if (split_row(e, s, p, n, &why) < 0) {
-		place_error(err, errlen, pl, "%s", why);
+	if (split_row(e, s, p, n, &why, &nul) < 0) {
+		if (nul)
+			place_error(err, errlen, pl, "NUL byte at byte %llu "
+			    "(binary data, not text?)", (unsigned long long)
+			    (pl->offset + (uint64_t)(nul - p)));
+		else
+			place_error(err, errlen, pl, "%s", why);
 		return -1;
 	}
 	nf = e->csv.n;
@@ -1385,7 +1394,7 @@ csv_header(struct ingest *g, struct source *s, struct sl_input *in)
 		}
 		if (n == 0)
 			return;     /* empty input: no columns, no rows */
-		if (split_row(e, s, sl_input_ptr(in), n, &why) < 0)
+		if (split_row(e, s, sl_input_ptr(in), n, &why, NULL) < 0)
 			sl_die(SL_EX_DATAERR, "%s: row 1 at byte %llu: %s", s->name,
 			    (unsigned long long)sl_input_offset(in), why);
 		names = sl_calloc(e->csv.n, sizeof(*names));
@@ -1414,7 +1423,7 @@ csv_header(struct ingest *g, struct source *s, struct sl_input *in)
 		sl_die(SL_EX_DATAERR, "%s: row 1 (the header) at byte %llu: NUL "
 		    "byte (binary data, not text?)", s->name,
 		    (unsigned long long)pl.offset);
-	if (split_row(e, s, sl_input_ptr(in), n, &why) < 0)
+	if (split_row(e, s, sl_input_ptr(in), n, &why, NULL) < 0)
 		sl_die(SL_EX_DATAERR, "%s: row 1 (the header) at byte %llu: %s",
 		    s->name, (unsigned long long)pl.offset, why);
 	names = sl_calloc(e->csv.n, sizeof(*names));
