@@ -22,6 +22,7 @@ sl_progress_init(struct sl_progress *p, int enabled)
 {
 	p->enabled = enabled && isatty(STDERR_FILENO);
 	p->calls = 0;
+	p->checked = 0;
 	p->start_us = p->last_us = p->enabled ? mono_us() : 0;
 	p->shown = 0;
 }
@@ -48,8 +49,11 @@ sl_progress_tick(struct sl_progress *p, uint64_t records, uint64_t bytes)
 	double secs;
 	char n[40];
 
-	if (!p->enabled || (++p->calls & 4095) != 0)
+	if (!p->enabled)
 		return;
+	if ((++p->calls & 4095) != 0 && records - p->checked < 4096)
+		return;
+	p->checked = records;
 	now = mono_us();
 	if (now - p->last_us < 250000)
 		return;

@@ -5,7 +5,7 @@
  *   sluice-ingest: 1,234,567 records, 180 MB, 95.2 MB/s
  *
  * sl_progress_tick() is cheap enough for every record: it looks at the
- * clock once every 4096 calls.
+ * clock once every 4096 records (or calls, for callers that tick per batch).
  */
 #ifndef SL_PROGRESS_H
 #define SL_PROGRESS_H
@@ -15,6 +15,7 @@
 struct sl_progress {
 	int enabled;
 	unsigned calls;
+	uint64_t checked;        /* records at the last look at the clock */
 	int64_t start_us, last_us;
 	int shown;               /* a line is on the screen */
 };

@@ -231,3 +231,25 @@ same_records() {
 	[[ "${lines[1]}" == $'resource\tfile://'*/one.csv#row=2 ]]
 	[[ "${lines[2]}" == $'resource\tfile://'*/two.jsonl#line=0,1 ]]
 }
+
+@test "a progress line shows on a terminal only, and not with --no-progress" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	lines_of() { awk -v n="$1" -v s="$2" 'BEGIN { for (i = s; i < s + n; i++) printf "{\"i\":%d}\n", i }'; }
+	for opts in "" "--no-progress" "-q"; do
+		rm -f fifo tty.out
+		mkfifo fifo
+		{ lines_of 6000 0; sleep 0.6; lines_of 6000 6000; } > fifo &
+		script -qec "sluice-ingest $opts -f jsonl fifo > out.warc" tty.out > /dev/null
+		wait
+		[ "$(streamcat -c out.warc)" = 12001 ]
+		if [ -z "$opts" ]; then
+			grep -aq 'sluice-ingest: [0-9,]* records, [0-9]* MB' tty.out ||
+			    fail "no progress line on the terminal: $(cat -v tty.out)"
+		elif grep -aq 'records, ' tty.out; then
+			fail "$opts: a progress line anyway: $(cat -v tty.out)"
+		fi
+	done
+	# never on a pipe or a file
+	lines_of 20000 0 | sluice-ingest -f jsonl 2> err > /dev/null
+	[ ! -s err ]
+}
