@@ -1,14 +1,19 @@
 /* diag.c - see diag.h */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 
 const char *sl_progname = "sluice";
 
+static pthread_t main_thread;
+static int main_known;
+static void (*before_message)(void);
 static int quiet;
 static int exiting;
 static int exit_status;
@@ -24,6 +29,8 @@ sl_diag_init(const char *argv0)
 {
 	const char *slash;
 
+	main_thread = pthread_self();
+	main_known = 1;
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	slash = strrchr(argv0, '/');
@@ -49,8 +56,16 @@ sl_diag_quiet(void)
 }
 
 void
+sl_diag_before_message(void (*fn)(void))
+{
+	before_message = fn;
+}
+
+void
 sl_verror(const char *fmt, va_list ap)
 {
+	if (before_message)
+		before_message();
 	fflush(stdout);
 	fprintf(stderr, "%s: ", sl_progname);
 	vfprintf(stderr, fmt, ap);
@@ -121,6 +136,14 @@ sl_diag_forget(void (*fn)(void *), void *arg)
 noreturn void
 sl_exit(int status)
 {
+	/*
+	 * A worker thread must not run the hooks: they flush output the main
+	 * thread may be writing.  Its records stay unwritten (never half).
+	 */
+	if (main_known && !pthread_equal(pthread_self(), main_thread)) {
+		fflush(stderr);
+		_exit(status);
+	}
 	if (!exiting) {
 		exiting = 1;
 		exit_status = status;

@@ -43,7 +43,11 @@ void sl_note(const char *fmt, ...) SL_PRINTF(1, 2);
 void sl_error(const char *fmt, ...) SL_PRINTF(1, 2);
 void sl_verror(const char *fmt, va_list ap) SL_PRINTF(1, 0);
 
-/* Prints the message, runs the cleanup hooks in reverse order, exits. */
+/*
+ * Prints the message, runs the cleanup hooks in reverse order, exits.  From
+ * a thread other than the one that called sl_diag_init(), exits at once
+ * without the hooks (a worker that runs out of memory).
+ */
 noreturn void sl_die(int status, const char *fmt, ...) SL_PRINTF(2, 3);
 
 /* Exits through the cleanup hooks without a message. */
@@ -57,5 +61,8 @@ void sl_diag_on_exit(void (*fn)(void *), void *arg);
 void sl_diag_forget(void (*fn)(void *), void *arg);
 /* The status being exited with, for exit hooks. */
 int sl_diag_status(void);
+
+/* fn runs before every message (the progress line clears itself). */
+void sl_diag_before_message(void (*fn)(void));
 
 #endif

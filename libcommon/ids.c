@@ -172,6 +172,15 @@ sl_uuid_str(const struct sl_uuid *u, char out[SL_UUID_STRLEN + 1])
 	*o = '\0';
 }
 
+void
+sl_uuid_urn(const struct sl_uuid *u, char out[SL_URN_STRLEN + 1])
+{
+	memcpy(out, "<urn:uuid:", 10);
+	sl_uuid_str(u, out + 10);
+	out[SL_URN_STRLEN - 1] = '>';
+	out[SL_URN_STRLEN] = '\0';
+}
+
 static int
 hexval(int c)
 {

@@ -4,8 +4,9 @@
  * Block digests are "sha256:<64 lower-case hex>".  Record ids are UUIDs:
  * version 5 (name-based, SHA-1) for anything that must come out the same on
  * every run, version 4 (random) for run ids when reproducibility is off.
- * Formatted ids are "urn:uuid:xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx"; the
- * angle brackets of the WARC field are added by the writer of the field.
+ * sl_uuid_str() gives the bare "xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx" (run
+ * ids in lineage lines); sl_uuid_urn() the "<urn:uuid:...>" of a
+ * WARC-Record-ID or WARC-Refers-To field.
  *
  * A sl_hasher is one reusable digest context; it is not thread-safe, give
  * each thread its own.
@@ -65,6 +66,9 @@ void sl_uuid5(struct sl_hasher *h, const struct sl_uuid *ns, struct sl_uuid *out
 void sl_uuid4(struct sl_uuid *out);
 /* 36 characters + NUL. */
 void sl_uuid_str(const struct sl_uuid *u, char out[SL_UUID_STRLEN + 1]);
+#define SL_URN_STRLEN (SL_UUID_STRLEN + 11)   /* "<urn:uuid:" ... ">" */
+/* "<urn:uuid:...>": SL_URN_STRLEN characters + NUL. */
+void sl_uuid_urn(const struct sl_uuid *u, char out[SL_URN_STRLEN + 1]);
 /* Parses "xxxxxxxx-...", "urn:uuid:..." or "<urn:uuid:...>"; 0 or -1. */
 int sl_uuid_parse(const char *s, size_t len, struct sl_uuid *out);
 

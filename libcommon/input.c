@@ -100,6 +100,8 @@ fail(struct sl_input *in, int status, const char *fmt, ...)
 	int n;
 
 	n = snprintf(in->err, sizeof(in->err), "%s: ", in->name);
+	if (n < 0 || (size_t)n >= sizeof(in->err))
+		n = (int)sizeof(in->err) - 1;   /* a very long name: cut */
 	va_start(ap, fmt);
 	vsnprintf(in->err + n, sizeof(in->err) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -403,7 +405,63 @@ sl_input_line(struct sl_input *in, size_t max, const unsigned char **line,
 	}
 	fail(in, SL_EX_DATAERR, "byte %llu: line longer than %zu bytes",
 	    (unsigned long long)sl_input_offset(in), max);
-	return -1;
+	return -2;
+}
+
+void
+sl_input_unread(struct sl_input *in, const void *p, size_t n)
+{
+	if (n <= in->pos && (const unsigned char *)p == in->buf + in->pos - n) {
+		in->pos -= n;     /* still in the window just before pos */
+		return;
+	}
+	if (n > in->base + in->pos)
+		sl_die(SL_EX_SOFTWARE, "internal error: unread before the start");
+	if (in->pos < n) {
+		size_t avail = in->end - in->pos;
+
+		if (in->cap < n + avail) {
+			in->cap = n + avail;
+			in->buf = sl_realloc(in->buf, in->cap);
+		}
+		memmove(in->buf + n, in->buf + in->pos, avail);
+		in->base -= n - in->pos;
+		in->pos = n;
+		in->end = n + avail;
+	}
+	in->pos -= n;
+	memmove(in->buf + in->pos, p, n);
+}
+
+int
+sl_input_ready(struct sl_input *in)
+{
+	struct pollfd p;
+
+	if (sl_input_avail(in) > 0 || in->eof || in->regular)
+		return 1;
+	p.fd = in->fd;
+	p.events = POLLIN;
+	return poll(&p, 1, 0) > 0;
+}
+
+int
+sl_input_seek(struct sl_input *in, uint64_t offset)
+{
+	if (in->gzip || !in->regular) {
+		fail(in, SL_EX_SOFTWARE, "cannot seek in compressed or piped input");
+		return -1;
+	}
+	if (lseek(in->fd, (off_t)offset, SEEK_SET) < 0) {
+		fail(in, SL_EX_IOERR, "cannot seek to byte %llu: %s",
+		    (unsigned long long)offset, strerror(errno));
+		return -1;
+	}
+	in->pos = in->end = 0;
+	in->base = offset;
+	in->zread = offset;
+	in->eof = 0;
+	return 0;
 }
 
 int

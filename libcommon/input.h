@@ -118,13 +118,30 @@ ssize_t sl_input_read(struct sl_input *in, void *dst, size_t n);
  * Finds the next line ending in '\n' in the window, filling as needed; *len
  * includes the '\n'.  The line stays valid until the next fill.  At the end
  * of input a last line without '\n' is returned as is.  Returns 1 with a
- * line, 0 at the end, -1 on error or when the line exceeds max bytes
- * (in->err says which).
+ * line, 0 at the end, -1 on error, -2 when the line exceeds max bytes (the
+ * window then holds at least max bytes of it; in->err says so).
  */
 int sl_input_line(struct sl_input *in, size_t max, const unsigned char **line,
     size_t *len);
 
 /* The whole remaining input is read?  (Used after a final record.) */
 int sl_input_at_end(struct sl_input *in);
+
+/*
+ * Puts n bytes back in front of the window, as if not yet consumed: bytes
+ * just consumed cost nothing, others (a block the reader copied out) are
+ * copied back.  The offset moves back by n.
+ */
+void sl_input_unread(struct sl_input *in, const void *p, size_t n);
+
+/* Would sl_input_fill() return at once (data ready, or the end)? */
+int sl_input_ready(struct sl_input *in);
+
+/*
+ * Reading an uncompressed regular file: drops the window and reads on from
+ * offset (an incremental run); offsets in messages stay those of the file.
+ * Returns 0, or -1 (in->err) for compressed or piped input, which cannot.
+ */
+int sl_input_seek(struct sl_input *in, uint64_t offset);
 
 #endif

@@ -1,14 +1,13 @@
 /* metrics.c - see metrics.h */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "metrics.h"
+#include "outfile.h"
 
 void
 sl_metrics_set(struct sl_metrics *ms, const char *name, const char *type,
@@ -29,38 +28,25 @@ sl_metrics_set(struct sl_metrics *ms, const char *name, const char *type,
 }
 
 int
-sl_metrics_write(const struct sl_metrics *ms, const char *path, const char *tool)
+sl_metrics_write(const struct sl_metrics *ms, const char *path, const char *tool,
+    char *err, size_t errlen)
 {
-	struct sl_buf tmp = SL_BUF_INIT;
-	FILE *f;
-	int err;
+	struct sl_buf b = SL_BUF_INIT;
+	int rc;
 
-	sl_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp.data, "w");
-	if (f == NULL)
-		goto fail;
 	for (int i = 0; i < ms->n; i++) {
 		const struct sl_metric *m = &ms->m[i];
 
-		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help,
+		sl_buf_addf(&b, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help,
 		    m->name, m->type);
 		if (m->value == (double)(long long)m->value)
-			fprintf(f, "%s{tool=\"%s\"} %lld\n", m->name, tool,
+			sl_buf_addf(&b, "%s{tool=\"%s\"} %lld\n", m->name, tool,
 			    (long long)m->value);
 		else
-			fprintf(f, "%s{tool=\"%s\"} %.6f\n", m->name, tool,
+			sl_buf_addf(&b, "%s{tool=\"%s\"} %.6f\n", m->name, tool,
 			    m->value);
 	}
-	if (ferror(f) | fclose(f))
-		goto fail;
-	if (rename(tmp.data, path) < 0)
-		goto fail;
-	sl_buf_release(&tmp);
-	return 0;
-fail:
-	err = errno;
-	unlink(tmp.data);
-	sl_buf_release(&tmp);
-	errno = err;
-	return -1;
+	rc = sl_write_file(path, b.data ? b.data : "", b.len, err, errlen);
+	sl_buf_release(&b);
+	return rc;
 }

@@ -9,6 +9,8 @@
 #ifndef SL_METRICS_H
 #define SL_METRICS_H
 
+#include <stddef.h>
+
 #define SL_METRICS_MAX 48
 
 struct sl_metric {
@@ -27,10 +29,10 @@ struct sl_metrics {
 void sl_metrics_set(struct sl_metrics *ms, const char *name, const char *type,
     const char *help, double value);
 /*
- * Writes all metrics to path (via a temporary file and rename), labelled
- * tool="...".  Returns 0, or -1 with errno set.
+ * Writes all metrics to path atomically (outfile.h), labelled tool="...".
+ * Returns 0, or -1 with err.
  */
 int sl_metrics_write(const struct sl_metrics *ms, const char *path,
-    const char *tool);
+    const char *tool, char *err, size_t errlen);
 
 #endif

@@ -88,8 +88,8 @@ sl_usage(const struct sl_tool *tool, FILE *f)
 	fprintf(f, "common options:\n");
 	print_options(f, common_options);
 	fprintf(f, "\nExit status: 0 success, 1 a check failed, 64 usage, "
-	    "65 malformed input,\n66 cannot open input, 70 internal, "
-	    "73/74 output error, 78 bad config.\n");
+	    "65 malformed input,\n66 cannot open input, 69 service unavailable, "
+	    "70 internal,\n73/74 output error, 78 bad config.\n");
 	fprintf(f, "See %s(1).\n", tool->name);
 }
 
@@ -99,14 +99,37 @@ sl_opts_secret(const struct sl_tool *tool, const char *arg)
 	const struct sl_option *o;
 	size_t n;
 
-	if (strncmp(arg, "--", 2) != 0 || tool->options == NULL)
+	if (tool->options == NULL || arg[0] != '-' || arg[1] == '\0')
 		return 0;
+	if (arg[1] != '-') {
+		/* -k VALUE or -kVALUE: the last flag of a group takes it */
+		for (o = tool->options; o->long_name; o++)
+			if ((o->flags & SL_OPT_SECRET) && o->short_name &&
+			    strchr(arg + 1, o->short_name) != NULL)
+				return 1;
+		return 0;
+	}
 	arg += 2;
 	n = strcspn(arg, "=");
 	for (o = tool->options; o->long_name; o++)
 		if ((o->flags & SL_OPT_SECRET) && strlen(o->long_name) == n &&
 		    strncmp(o->long_name, arg, n) == 0)
 			return 1;
+	return 0;
+}
+
+/* Is "--name" or "--name=..." one of the options of the tool or common? */
+static int
+known_long(const struct sl_tool *tool, const char *arg)
+{
+	const struct sl_option *all[2] = { tool->options, common_options };
+	size_t n = strcspn(arg + 2, "=");
+
+	for (int t = 0; t < 2; t++)
+		for (const struct sl_option *o = all[t]; o && o->long_name; o++)
+			if (strlen(o->long_name) == n &&
+			    strncmp(o->long_name, arg + 2, n) == 0)
+				return 1;
 	return 0;
 }
 
@@ -155,9 +178,16 @@ sl_opts_parse(const struct sl_tool *tool, struct sl_common *common, int argc,
 		const struct sl_option *o = NULL;
 
 		if (c == '?') {
-			if (optopt)
+			const char *a = argv[optind - 1];
+
+			if (optopt >= 256 || (strncmp(a, "--", 2) == 0 &&
+			    strchr(a, '=') != NULL && optopt == 0 &&
+			    known_long(tool, a)))
+				sl_usage_error("option '%.*s' takes no argument",
+				    (int)strcspn(a, "="), a);
+			if (optopt > 0 && optopt < 256)
 				sl_usage_error("unknown option '-%c'", optopt);
-			sl_usage_error("unknown option '%s'", argv[optind - 1]);
+			sl_usage_error("unknown option '%s'", a);
 		}
 		if (c == ':') {
 			if (strncmp(argv[optind - 1], "--", 2) == 0)

@@ -7,14 +7,18 @@
 
 #include "diag.h"
 #include "progress.h"
+#include "timefmt.h"
 
-static int64_t
-mono_us(void)
+static struct sl_progress *showing;
+
+/* Before a message: wipe the line so the message starts on a clean one. */
+static void
+clear_line(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (showing && showing->shown) {
+		fprintf(stderr, "\r\033[K");
+		showing->shown = 0;
+	}
 }
 
 void
@@ -23,8 +27,12 @@ sl_progress_init(struct sl_progress *p, int enabled)
 	p->enabled = enabled && isatty(STDERR_FILENO);
 	p->calls = 0;
 	p->checked = 0;
-	p->start_us = p->last_us = p->enabled ? mono_us() : 0;
+	p->start_us = p->last_us = p->enabled ? sl_monotonic_us() : 0;
 	p->shown = 0;
+	if (p->enabled) {
+		showing = p;
+		sl_diag_before_message(clear_line);
+	}
 }
 
 /* 1234567 -> "1,234,567" */
@@ -54,7 +62,7 @@ sl_progress_tick(struct sl_progress *p, uint64_t records, uint64_t bytes)
 	if ((++p->calls & 4095) != 0 && records - p->checked < 4096)
 		return;
 	p->checked = records;
-	now = mono_us();
+	now = sl_monotonic_us();
 	if (now - p->last_us < 250000)
 		return;
 	p->last_us = now;
@@ -62,6 +70,7 @@ sl_progress_tick(struct sl_progress *p, uint64_t records, uint64_t bytes)
 	grouped(records, n);
 	fprintf(stderr, "\r%s: %s records, %.0f MB, %.1f MB/s\033[K", sl_progname,
 	    n, (double)bytes / 1e6, secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
+	fflush(stderr);
 	p->shown = 1;
 }
 
@@ -71,4 +80,8 @@ sl_progress_done(struct sl_progress *p)
 	if (p->shown)
 		fprintf(stderr, "\r\033[K");
 	p->shown = 0;
+	if (showing == p) {
+		showing = NULL;
+		sl_diag_before_message(NULL);
+	}
 }

@@ -12,17 +12,9 @@
 
 #include "diag.h"
 #include "json.h"
+#include "outfile.h"
 #include "run.h"
 #include "xalloc.h"
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The arguments as a JSON array; values of secret options become "***". */
 static void
@@ -42,7 +34,8 @@ args_json(struct sl_run *run, int argc, char **argv)
 			continue;
 		}
 		if (sl_opts_secret(run->tool, a)) {
-			const char *eq = strchr(a, '=');
+			const char *eq = a[1] == '-' ? strchr(a, '=') :
+			    a[2] != '\0' ? a + 1 : NULL;   /* -kVALUE */
 
 			if (eq) {
 				struct sl_buf t = SL_BUF_INIT;
@@ -93,14 +86,16 @@ metrics_out(struct sl_run *run, int status)
 	    "Bytes written.", (double)(run->out.bytes + run->out.out.len));
 	sl_metrics_set(m, "sluice_run_seconds", "gauge",
 	    "Wall-clock duration of the run.",
-	    (double)(mono_us() - run->mono_start) / 1e6);
+	    (double)(sl_monotonic_us() - run->mono_start) / 1e6);
 	sl_metrics_set(m, "sluice_run_start_timestamp_seconds", "gauge",
 	    "When the run started (Unix time).", (double)(run->started / 1000000));
 	sl_metrics_set(m, "sluice_exit_status", "gauge",
 	    "Exit status of the run.", (double)status);
-	if (sl_metrics_write(m, run->common.metrics, run->tool->name) < 0)
-		sl_error("%s: cannot write metrics: %s", run->common.metrics,
-		    strerror(errno));
+	char err[512];
+
+	if (sl_metrics_write(m, run->common.metrics, run->tool->name, err,
+	    sizeof(err)) < 0)
+		sl_error("cannot write metrics: %s", err);
 }
 
 /* On sl_die(): whole records out, temporary output removed, metrics. */
@@ -113,48 +108,29 @@ on_exit_hook(void *arg)
 		return;
 	run->finished = 1;
 	sl_progress_done(&run->progress);
-	if (run->out_tmp) {
-		unlink(run->out_tmp);
-	} else {
+	if (run->out_file.path) {
+		sl_outfile_abort(&run->out_file);
+	} else if (!run->out_closed) {
 		/* the output buffer only ever holds whole records */
 		sl_writer_flush(&run->out);
 	}
 	metrics_out(run, sl_diag_status());
 }
 
-static mode_t
-current_umask(void)
-{
-	mode_t m = umask(0);
-
-	umask(m);
-	return m;
-}
-
 static void
 open_output(struct sl_run *run)
 {
 	const char *path = run->common.output;
-	const char *slash;
-	struct sl_buf t = SL_BUF_INIT;
-	int fd;
+	char err[512];
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		sl_writer_init(&run->out, STDOUT_FILENO, "stdout", run->common.gzip);
 		return;
 	}
-	slash = strrchr(path, '/');
-	if (slash)
-		sl_buf_add(&t, path, (size_t)(slash - path) + 1);
-	sl_buf_addf(&t, ".%s.tmp.XXXXXX", slash ? slash + 1 : path);
-	fd = mkstemp(t.data);
-	if (fd < 0)
-		sl_die(SL_EX_CANTCREAT, "%s: cannot create: %s", path,
-		    strerror(errno));
-	fchmod(fd, 0666 & ~current_umask());
-	run->out_path = sl_strdup(path);
-	run->out_tmp = sl_buf_detach(&t, NULL);
-	sl_writer_init(&run->out, fd, run->out_path, run->common.gzip);
+	if (sl_outfile_open(&run->out_file, path, err, sizeof(err)) < 0)
+		sl_die(SL_EX_CANTCREAT, "%s", err);
+	sl_writer_init(&run->out, run->out_file.fd, run->out_file.path,
+	    run->common.gzip);
 }
 
 void
@@ -177,19 +153,18 @@ static void
 write_warcinfo(struct sl_run *run)
 {
 	struct sl_record rec;
-	struct sl_buf block = SL_BUF_INIT, id = SL_BUF_INIT;
-	char t[SL_TIME_STRLEN], digest[SL_DIGEST_STRLEN + 1];
+	struct sl_buf block = SL_BUF_INIT;
+	char t[SL_TIME_STRLEN], digest[SL_DIGEST_STRLEN + 1], id[SL_URN_STRLEN + 1];
 
 	sl_record_init(&rec);
 	sl_run_warcinfo_block(run, &block);
 	sl_time_format(run->started, SL_TIME_MICRO, t);
-	sl_buf_addf(&id, "<urn:uuid:%s>", run->id);
+	sl_uuid_urn(&run->uuid, id);
 	sl_digest_str(run->hasher, block.data, block.len, digest);
 	sl_headers_sets(&rec.hdr, SL_F_WARC_TYPE, "warcinfo");
-	sl_headers_set(&rec.hdr, SL_F_WARC_RECORD_ID, id.data, id.len);
+	sl_headers_sets(&rec.hdr, SL_F_WARC_RECORD_ID, id);
 	sl_headers_sets(&rec.hdr, SL_F_WARC_DATE, t);
 	sl_headers_sets(&rec.hdr, SL_F_CONTENT_TYPE, "application/warc-fields");
-	sl_headers_sets(&rec.hdr, SL_F_CONTENT_LENGTH, "0");
 	sl_headers_sets(&rec.hdr, SL_F_WARC_BLOCK_DIGEST, digest);
 	sl_record_set_block(&rec, block.data, block.len);
 	rec.type = SL_R_WARCINFO;
@@ -197,7 +172,6 @@ write_warcinfo(struct sl_run *run)
 		sl_die(SL_EX_SOFTWARE, "internal error: %s", run->out.err);
 	sl_record_release(&rec);
 	sl_buf_release(&block);
-	sl_buf_release(&id);
 	run->warcinfo_pending = 0;
 }
 
@@ -211,7 +185,7 @@ sl_run_start(struct sl_run *run, const struct sl_tool *tool,
 	memset(run, 0, sizeof(*run));
 	run->tool = tool;
 	run->common = *common;
-	run->mono_start = mono_us();
+	run->mono_start = sl_monotonic_us();
 	run->started = sl_now();
 	run->hasher = sl_hasher_new();
 	args_json(run, argc, argv);
@@ -231,6 +205,7 @@ sl_run_start(struct sl_run *run, const struct sl_tool *tool,
 	} else {
 		sl_uuid4(&u);
 	}
+	run->uuid = u;
 	sl_uuid_str(&u, run->id);
 	sl_buf_addf(&run->lineage, "%s %s/%s run=%s", tool->step, tool->name,
 	    PACKAGE_VERSION, run->id);
@@ -300,24 +275,32 @@ sl_run_tick(struct sl_run *run)
 	sl_progress_tick(&run->progress, run->records_in, run->bytes_in);
 }
 
-int
-sl_run_finish(struct sl_run *run, int status)
+void
+sl_run_close_output(struct sl_run *run, int status)
 {
+	char err[512];
+
+	if (run->out_closed)
+		return;
 	if (status == SL_EX_OK || status == SL_EX_FINDING)
 		begin_output(run);  /* an empty run still describes itself */
 	sl_progress_done(&run->progress);
 	sl_writer_flush(&run->out);
-	if (run->out_tmp) {
-		if (fsync(run->out.fd) < 0 && errno != EINVAL)
-			sl_die(SL_EX_IOERR, "%s: %s", run->out_path, strerror(errno));
-		if (close(run->out.fd) < 0)
-			sl_die(SL_EX_IOERR, "%s: %s", run->out_path, strerror(errno));
-		if (rename(run->out_tmp, run->out_path) < 0)
-			sl_die(SL_EX_CANTCREAT, "%s: cannot rename into place: %s",
-			    run->out_path, strerror(errno));
-		free(run->out_tmp);
-		run->out_tmp = NULL;
+	run->out_closed = 1;
+	if (run->out_file.path == NULL)
+		return;
+	if (status != SL_EX_OK && status != SL_EX_FINDING) {
+		sl_outfile_abort(&run->out_file);
+		return;
 	}
+	if (sl_outfile_commit(&run->out_file, err, sizeof(err)) < 0)
+		sl_die(SL_EX_IOERR, "%s", err);
+}
+
+int
+sl_run_finish(struct sl_run *run, int status)
+{
+	sl_run_close_output(run, status);
 	run->finished = 1;
 	metrics_out(run, status);
 	sl_diag_forget(on_exit_hook, run);
@@ -326,6 +309,5 @@ sl_run_finish(struct sl_run *run, int status)
 	sl_buf_release(&run->args);
 	sl_buf_release(&run->lineage);
 	sl_buf_release(&run->lineage_args);
-	free(run->out_path);
 	return status;
 }

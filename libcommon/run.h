@@ -7,14 +7,15 @@
  *
  *   struct sl_run run;
  *   argi = sl_opts_parse(&tool, &common, argc, argv, handle, &cfg);
- *   sl_run_start(&run, &tool, &common, argc, argv);   // opens -o, warcinfo
+ *   sl_run_start(&run, &tool, &common, argc, argv, 0);  // run id, -o
  *   for each input: sl_run_open_input(&run, &in, path, flags) ... read,
  *           run.records_in++, sl_run_put(&run, &rec) ...
  *   return sl_run_finish(&run, SL_EX_OK);
  *
  * The output is written whole records at a time.  With -o FILE it goes to a
  * temporary file next to FILE that is renamed over FILE only when the run
- * succeeds (a failed step of a Makefile never leaves a plausible output).
+ * succeeds (a failed step of a Makefile never leaves a plausible output;
+ * outfile.h), or straight to FILE when that is a device or a FIFO.
  * On sl_die() the records already complete reach stdout, the temporary file
  * is removed, and metrics are still written with the exit status.
  */
@@ -27,6 +28,7 @@
 #include "ids.h"
 #include "input.h"
 #include "metrics.h"
+#include "outfile.h"
 #include "opts.h"
 #include "progress.h"
 #include "stream.h"
@@ -35,7 +37,8 @@
 struct sl_run {
 	const struct sl_tool *tool;
 	struct sl_common common;
-	char id[SL_UUID_STRLEN + 1];   /* the run uuid */
+	struct sl_uuid uuid;           /* the run id */
+	char id[SL_UUID_STRLEN + 1];   /* ... as text */
 	sl_time started;
 	int64_t mono_start;
 	struct sl_buf args;            /* the arguments as a JSON array */
@@ -45,7 +48,8 @@ struct sl_run {
 	struct sl_hasher *hasher;      /* for the main thread's digests */
 
 	struct sl_writer out;
-	char *out_path, *out_tmp;      /* -o FILE and its temporary */
+	struct sl_outfile out_file;    /* -o FILE; path NULL for stdout */
+	int out_closed;
 	int warcinfo_pending;          /* not yet written: no record yet */
 
 	/* counters; tools add their own metrics to metrics */
@@ -90,8 +94,15 @@ const char *sl_run_lineage(struct sl_run *run, int with_args);
 void sl_run_tick(struct sl_run *run);
 
 /*
- * Ends the run: flushes, renames -o FILE into place (on status 0 or 1),
- * writes metrics, prints nothing.  Returns status, for return from main().
+ * Flushes the output and, on status 0 or 1, renames -o FILE into place
+ * (other statuses remove its temporary).  For tools with more to do after
+ * the output is safe (ingest's --state); sl_run_finish() calls it.
+ */
+void sl_run_close_output(struct sl_run *run, int status);
+
+/*
+ * Ends the run: closes the output as above, writes metrics, prints
+ * nothing.  Returns status, for return from main().
  */
 int sl_run_finish(struct sl_run *run, int status);
 

@@ -108,7 +108,7 @@ struct rstate {
 	struct sl_record *rec;
 	uint64_t number;
 	uint64_t start;
-	size_t rewind;     /* block bytes consumed that are still in the window */
+	int block_read;    /* the block was consumed: lenient mode puts it back */
 };
 
 static int
@@ -124,6 +124,8 @@ rfail(struct rstate *s, int status, const char *fmt, ...)
 	n = snprintf(s->r->err, sizeof(s->r->err), "%s: record %llu at byte %llu: ",
 	    s->r->in->name, (unsigned long long)s->number,
 	    (unsigned long long)s->start);
+	if (n < 0 || (size_t)n >= sizeof(s->r->err))
+		n = (int)sizeof(s->r->err) - 1;   /* a very long name: cut */
 	va_start(ap, fmt);
 	vsnprintf(s->r->err + n, sizeof(s->r->err) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -223,28 +225,55 @@ printable_ascii(const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * The rule for a header value, for reader and writer alike: UTF-8 without
+ * control characters (the writer also refuses a space at either end, which
+ * readers trim).  Returns 0, or -1 with why naming the field.
+ */
+static int
+check_value(const char *name, size_t nlen, const char *v, size_t len, int ends,
+    char *why, size_t whylen)
+{
+	size_t bad;
+
+	if (ends && len > 0 && (v[0] == ' ' || v[len - 1] == ' ')) {
+		snprintf(why, whylen, "white space at an end of the value of "
+		    "field \"%.*s\" (readers drop it)", (int)nlen, name);
+		return -1;
+	}
+	if (printable_ascii(v, len))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(why, whylen, "control character 0x%02x in the "
+			    "value of field \"%.*s\"", c, (int)nlen, name);
+			return -1;
+		}
+	}
+	if (!sl_utf8_valid(v, len, &bad)) {
+		snprintf(why, whylen, "invalid UTF-8 at byte %zu of the value of "
+		    "field \"%.*s\"", bad, (int)nlen, name);
+		return -1;
+	}
+	return 0;
+}
+
 /* Commits the field gathered in name/value (a folded value may span lines). */
 static int
 commit(struct rstate *s, struct sl_buf *name, struct sl_buf *value)
 {
 	struct sl_record *rec = s->rec;
-	size_t bad, len = value->len;
-	char *v = value->data ? value->data : "";
+	size_t len = value->len;
+	char *v = value->data ? value->data : "", why[256];
 
 	if (name->len == 0)
 		return 0;
 	while (len > 0 && v[len - 1] == ' ')
 		len--;
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return rfail(s, SL_EX_DATAERR,
-			    "control character 0x%02x in the value of field "
-			    "\"%s\"", (unsigned char)v[i], name->data);
-	}
-	if (!sl_utf8_valid(v, len, &bad))
-		return rfail(s, SL_EX_DATAERR,
-		    "invalid UTF-8 at byte %zu of the value of field \"%s\"",
-		    bad, name->data);
+	if (check_value(name->data, name->len, v, len, 0, why, sizeof(why)) < 0)
+		return rfail(s, SL_EX_DATAERR, "%s", why);
 	if (rec->hdr.n >= MAX_FIELDS)
 		return rfail(s, SL_EX_DATAERR, "more than %d header fields",
 		    MAX_FIELDS);
@@ -266,6 +295,25 @@ once(struct rstate *s, enum sl_field id)
 		return rfail(s, SL_EX_DATAERR, "field %s appears %zu times",
 		    sl_field_name(id), n);
 	return 0;
+}
+
+/* Appends a value's bytes, a tab read as a space. */
+static void
+add_value(struct sl_buf *value, const unsigned char *p, size_t n)
+{
+	size_t at = value->len;
+
+	sl_buf_add(value, p, n);
+	for (char *c = memchr(value->data + at, '\t', n); c != NULL;
+	    c = memchr(c, '\t', (size_t)(value->data + value->len - c)))
+		*c = ' ';
+}
+
+static int
+is_version_line(const unsigned char *line, size_t len)
+{
+	return len == 8 && (memcmp(line, "WARC/1.1", 8) == 0 ||
+	    memcmp(line, "WARC/1.0", 8) == 0);
 }
 
 /* Parses the version line and the fields, up to and including the blank line. */
@@ -292,10 +340,8 @@ read_header(struct rstate *s, int *eof)
 		    "truncated record: the input ends in the version line");
 	sl_input_consume(in, len);
 	len = chomp(line, len);
-	if (len == 8 && memcmp(line, "WARC/1.1", 8) == 0)
-		s->rec->version = 11;
-	else if (len == 8 && memcmp(line, "WARC/1.0", 8) == 0)
-		s->rec->version = 10;
+	if (is_version_line(line, len))
+		s->rec->version = line[7] == '1' ? 11 : 10;
 	else
 		return rfail(s, SL_EX_DATAERR,
 		    "expected a WARC/1.1 or WARC/1.0 version line, found \"%s\"",
@@ -309,6 +355,13 @@ read_header(struct rstate *s, int *eof)
 		if (rc == 0 || line[len - 1] != '\n') {
 			ret = rfail(s, SL_EX_DATAERR,
 			    "truncated record: the input ends inside the header");
+			goto out;
+		}
+		if (is_version_line(line, chomp(line, len))) {
+			/* left unread: lenient mode resumes at it */
+			ret = rfail(s, SL_EX_DATAERR, "truncated header: a new "
+			    "record begins at byte %llu",
+			    (unsigned long long)sl_input_offset(in));
 			goto out;
 		}
 		sl_input_consume(in, len);
@@ -336,8 +389,7 @@ read_header(struct rstate *s, int *eof)
 				value.len--;
 			if (value.len > 0 && i < len)
 				sl_buf_addc(&value, ' ');
-			for (; i < len; i++)
-				sl_buf_addc(&value, line[i] == '\t' ? ' ' : (char)line[i]);
+			add_value(&value, line + i, len - i);
 			continue;
 		}
 		if (commit(s, &name, &value) < 0)
@@ -366,8 +418,7 @@ read_header(struct rstate *s, int *eof)
 			for (i = (size_t)(colon - line) + 1;
 			    i < len && (line[i] == ' ' || line[i] == '\t'); i++)
 				;
-			for (; i < len; i++)
-				sl_buf_addc(&value, line[i] == '\t' ? ' ' : (char)line[i]);
+			add_value(&value, line + i, len - i);
 		}
 	}
 	if (commit(s, &name, &value) < 0)
@@ -426,8 +477,14 @@ read_record(struct rstate *s)
 	rec->type = sl_rtype_lookup(sl_headers_get(&rec->hdr, SL_F_WARC_TYPE));
 
 	if (len + 4 <= ZERO_COPY_MAX) {
-		/* small block: point into the input window, no copy */
-		got = sl_input_need(in, (size_t)len + 4);
+		/*
+		 * small block: point into the input window, no copy.  Ask
+		 * for the terminator's first bytes only, so a live LF-only
+		 * stream does not wait for the next record.
+		 */
+		got = sl_input_need(in, (size_t)len + 2);
+		if (got >= (ssize_t)len + 2 && sl_input_ptr(in)[len] == '\r')
+			got = sl_input_need(in, (size_t)len + 4);
 		if (got < 0)
 			return ifail(s);
 		if ((uint64_t)got < len)
@@ -435,7 +492,6 @@ read_record(struct rstate *s)
 		rec->block = sl_input_ptr(in);
 		rec->block_len = (size_t)len;
 		sl_input_consume(in, (size_t)len);
-		s->rewind = (size_t)len;     /* still in the window */
 	} else {
 		/* large block: copied, the buffer growing with what arrives
 		 * (a lying Content-Length reserves nothing up front) */
@@ -459,9 +515,13 @@ read_record(struct rstate *s)
 			goto truncated;
 		rec->block = (const unsigned char *)rec->store.data;
 		rec->block_len = (size_t)len;
-		if (sl_input_need(in, 4) < 0)
+		got = sl_input_need(in, 2);
+		if (got >= 2 && sl_input_ptr(in)[0] == '\r')
+			got = sl_input_need(in, 4);
+		if (got < 0)
 			return ifail(s);
 	}
+	s->block_read = 1;
 	/* the block must be followed by CRLF CRLF (LF LF in LF-only files) */
 	p = sl_input_ptr(in);
 	k = sl_input_avail(in);
@@ -503,8 +563,7 @@ resync(struct sl_reader *r, uint64_t damaged_at)
 
 	for (;;) {
 		rc = sl_input_line(r->in, MAX_LINE, &line, &len);
-		if (rc < 0 && r->in->status == SL_EX_DATAERR &&
-		    strstr(r->in->err, "line longer") != NULL) {
+		if (rc == -2) {
 			/* a long run without newlines: skip the window */
 			sl_input_consume(r->in, sl_input_avail(r->in));
 			continue;
@@ -512,10 +571,8 @@ resync(struct sl_reader *r, uint64_t damaged_at)
 		if (rc <= 0)
 			return rc;
 		l = chomp(line, len);
-		if (l == 8 && line[len - 1] == '\n' &&
-		    sl_input_offset(r->in) > damaged_at &&
-		    (memcmp(line, "WARC/1.1", 8) == 0 ||
-		    memcmp(line, "WARC/1.0", 8) == 0))
+		if (line[len - 1] == '\n' && is_version_line(line, l) &&
+		    sl_input_offset(r->in) > damaged_at)
 			return 0;
 		sl_input_consume(r->in, len);
 	}
@@ -535,7 +592,7 @@ sl_reader_next(struct sl_reader *r, struct sl_record *rec)
 		s.rec = rec;
 		s.number = r->records + r->damaged + 1;
 		s.start = sl_input_offset(r->in);
-		s.rewind = 0;
+		s.block_read = 0;
 		rec->source = r->in->name;
 		rec->number = s.number;
 		rec->offset = s.start;
@@ -557,8 +614,9 @@ sl_reader_next(struct sl_reader *r, struct sl_record *rec)
 		sl_warn("%s (skipped)", r->err);
 		r->damaged++;
 		/* look for the next record from inside the damaged one: a
-		 * Content-Length too long may have swallowed a whole record */
-		r->in->pos -= s.rewind;
+		 * Content-Length too long may have swallowed whole records */
+		if (s.block_read)
+			sl_input_unread(r->in, rec->block, rec->block_len);
 		rc = resync(r, s.start);
 		r->skipped_bytes += sl_input_offset(r->in) - s.start;
 		if (rc < 0)
@@ -571,46 +629,27 @@ sl_reader_next(struct sl_reader *r, struct sl_record *rec)
 static int
 check_field(const struct sl_hfield *f, char *err, size_t errlen)
 {
-	size_t bad;
+	char why[256];
 
 	/* known fields carry their canonical, valid spelling */
 	if (f->id == SL_F_OTHER) {
-		if (f->name_len == 0)
-			goto badname;
-		for (size_t i = 0; i < f->name_len; i++)
-			if (!is_tchar((unsigned char)f->name[i]))
-				goto badname;
-	}
-	if (f->value_len > 0 && (f->value[0] == ' ' ||
-	    f->value[f->value_len - 1] == ' ')) {
-		snprintf(err, errlen, "refusing to write the value of field "
-		    "\"%.*s\" with white space at its ends (readers drop it)",
-		    (int)f->name_len, f->name);
-		return -1;
-	}
-	if (printable_ascii(f->value, f->value_len))
-		return 0;
-	for (size_t i = 0; i < f->value_len; i++) {
-		unsigned char c = (unsigned char)f->value[i];
+		size_t i;
 
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(err, errlen, "refusing to write control "
-			    "character 0x%02x in the value of field \"%.*s\"",
-			    c, (int)f->name_len, f->name);
+		for (i = 0; i < f->name_len && is_tchar((unsigned char)f->name[i]); i++)
+			;
+		if (f->name_len == 0 || i < f->name_len) {
+			snprintf(err, errlen, "refusing to write a field named "
+			    "\"%.*s\": not a token", (int)(f->name_len > 60 ? 60 :
+			    f->name_len), f->name);
 			return -1;
 		}
 	}
-	if (!sl_utf8_valid(f->value, f->value_len, &bad)) {
-		snprintf(err, errlen, "refusing to write invalid UTF-8 (byte %zu) "
-		    "in the value of field \"%.*s\"", bad, (int)f->name_len,
-		    f->name);
+	if (check_value(f->name, f->name_len, f->value, f->value_len, 1, why,
+	    sizeof(why)) < 0) {
+		snprintf(err, errlen, "refusing to write %s", why);
 		return -1;
 	}
 	return 0;
-badname:
-	snprintf(err, errlen, "refusing to write a field named \"%.*s\": not a "
-	    "token", (int)(f->name_len > 60 ? 60 : f->name_len), f->name);
-	return -1;
 }
 
 static void

@@ -102,6 +102,15 @@ sl_now(void)
 	return (sl_time)ts.tv_sec * US + ts.tv_nsec / 1000;
 }
 
+int64_t
+sl_monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 put2(char *p, int v)
 {

@@ -24,6 +24,8 @@ typedef int64_t sl_time;   /* microseconds since 1970-01-01T00:00:00Z */
 sl_time sl_now(void);
 /* Is SOURCE_DATE_EPOCH set (reproducible mode)? */
 int sl_reproducible(void);
+/* A monotonic clock in microseconds, for durations (not affected by SDE). */
+int64_t sl_monotonic_us(void);
 
 enum sl_time_style {
 	SL_TIME_MICRO,  /* 2026-11-24T10:00:00.000000Z (WARC-Date) */

@@ -43,6 +43,7 @@
 #include "input.h"
 #include "json.h"
 #include "opts.h"
+#include "outfile.h"
 #include "pool.h"
 #include "run.h"
 #include "stream.h"
@@ -178,20 +179,28 @@ config_release(struct config *c)
 	free_list(c->exclude, c->nexclude);
 }
 
+/* The format named name, or F_AUTO when it names none. */
+static enum format
+format_lookup(const char *name)
+{
+	for (size_t i = 1; i < sizeof(format_names) / sizeof(*format_names); i++)
+		if (strcmp(name, format_names[i]) == 0)
+			return (enum format)i;
+	return F_AUTO;
+}
+
 static int
 handle(int id, const char *arg, void *ctx)
 {
 	struct config *c = ctx;
+	unsigned long long n;
 
 	switch (id) {
 	case OPT_FORMAT:
-		for (size_t i = 1; i < sizeof(format_names) / sizeof(*format_names); i++)
-			if (strcmp(arg, format_names[i]) == 0) {
-				c->format = (enum format)i;
-				return 0;
-			}
-		sl_usage_error("unknown format \"%s\" (csv, tsv, jsonl, json, "
-		    "warc, raw)", arg);
+		if ((c->format = format_lookup(arg)) == F_AUTO)
+			sl_usage_error("unknown format \"%s\" (csv, tsv, jsonl, "
+			    "json, warc, raw)", arg);
+		return 0;
 	case OPT_DELIMITER:
 		if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
 			c->delimiter = '\t';
@@ -209,14 +218,14 @@ handle(int id, const char *arg, void *ctx)
 		const char *p = arg;
 
 		for (;;) {
-			size_t n = strcspn(p, ",");
-			char *name = sl_strndup(p, n);
+			size_t k = strcspn(p, ",");
+			char *name = sl_strndup(p, k);
 
 			c->header = push(c->header, &c->nheader, name);
 			free(name);
-			if (p[n] == '\0')
+			if (p[k] == '\0')
 				break;
-			p += n + 1;
+			p += k + 1;
 		}
 		return 0;
 	}
@@ -285,9 +294,10 @@ handle(int id, const char *arg, void *ctx)
 		c->lenient = 1;
 		return 0;
 	case OPT_JOBS:
-		c->jobs = (int)sl_opt_ull("jobs", arg);
-		if (c->jobs < 1 || c->jobs > 64)
+		n = sl_opt_ull("jobs", arg);
+		if (n < 1 || n > 64)
 			sl_usage_error("--jobs wants 1 to 64");
+		c->jobs = (int)n;
 		return 0;
 	}
 	return -1;
@@ -397,20 +407,23 @@ struct ingest {
 	const char *classification;
 	size_t lineage_len, classification_len;
 	struct sl_pool *pool;
-	int nworkers;
 	struct emitter *main_em;   /* for work on the main thread */
 	struct batch **spare;      /* recycled batches */
 	size_t nspare, spare_cap;
 	uint64_t errors;           /* bad rows, lines, records seen */
+	uint64_t damaged;          /* WARC records skipped by --lenient */
 	uint64_t errors_shown;
 	/* the source being read, for the idle hook */
 	struct source *cur;
 	struct sl_input *cur_in;
 	uint64_t next_row;         /* number of the next row/line to cut */
+	int hold_tail;             /* --state: leave an unended last row */
 	uint64_t sources;
 };
 
 #define BATCH_BYTES (128 * 1024)
+#define BATCH_ROWS 2048
+#define MAX_ROW (64 * 1024 * 1024)  /* a CSV row or JSON Lines line */
 #define SHOW_ERRORS 10
 
 /*
@@ -480,6 +493,19 @@ emitter_free(void *arg)
 	free(e);
 }
 
+/* What one resource record is made of. */
+struct made {
+	const char *uri;           /* WARC-Target-URI with its locator */
+	size_t urilen;
+	const void *data;          /* the payload */
+	size_t len;
+	const char *ctype;
+	const char *key;           /* Sluice-Key, or NULL */
+	size_t keylen;
+	const char *etime;         /* Sluice-Event-Time */
+	const char *date;          /* WARC-Date */
+};
+
 /*
  * Appends one resource record to out.  The id is the v5 UUID of the target
  * URI (with its locator) and the SHA-256 of the payload, so the same data at
@@ -487,27 +513,22 @@ emitter_free(void *arg)
  * (a header value the writer refuses, e.g. a key holding a newline).
  */
 static int
-emit(struct emitter *e, struct sl_buf *out, const char *uri, size_t urilen,
-    const void *payload, size_t len, const char *ctype, const char *key,
-    size_t keylen, const char *etime, const char *date)
+emit(struct emitter *e, struct sl_buf *out, const struct made *m)
 {
 	struct sl_record *rec = &e->rec;
 	struct sl_headers *h = &rec->hdr;
 	unsigned char d[SL_SHA256_LEN];
-	char digest[SL_DIGEST_STRLEN + 1], id[SL_UUID_STRLEN + 12];
+	char digest[SL_DIGEST_STRLEN + 1], id[SL_URN_STRLEN + 1];
 	struct sl_uuid u;
-	const char *parts[2] = { uri, (const char *)d };
-	size_t lens[2] = { urilen, sizeof(d) };
+	const char *parts[2] = { m->uri, (const char *)d };
+	size_t lens[2] = { m->urilen, sizeof(d) };
 
 	sl_record_clear(rec);
-	sl_sha256(e->h, payload, len, d);
+	sl_sha256(e->h, m->data, m->len, d);
 	memcpy(digest, "sha256:", 7);
 	sl_hex(d, sizeof(d), digest + 7);
 	sl_uuid5(e->h, &sl_uuid_ns, &u, 2, parts, lens);
-	memcpy(id, "<urn:uuid:", 10);
-	sl_uuid_str(&u, id + 10);
-	id[10 + SL_UUID_STRLEN] = '>';
-	id[11 + SL_UUID_STRLEN] = '\0';
+	sl_uuid_urn(&u, id);
 
 	/*
 	 * Every value outlives the sl_record_emit() below: no copies.  All but
@@ -515,20 +536,19 @@ emit(struct emitter *e, struct sl_buf *out, const char *uri, size_t urilen,
 	 */
 	rec->type = SL_R_RESOURCE;
 	sl_headers_add_safe(h, SL_F_WARC_TYPE, "resource", 8);
-	sl_headers_add_safe(h, SL_F_WARC_RECORD_ID, id, 11 + SL_UUID_STRLEN);
-	sl_headers_add_safe(h, SL_F_WARC_DATE, date, strlen(date));
-	sl_headers_add_ref(h, SL_F_WARC_TARGET_URI, uri, urilen);
-	sl_headers_add_safe(h, SL_F_CONTENT_TYPE, ctype, strlen(ctype));
-	sl_headers_add_safe(h, SL_F_CONTENT_LENGTH, "0", 1);
+	sl_headers_add_safe(h, SL_F_WARC_RECORD_ID, id, SL_URN_STRLEN);
+	sl_headers_add_safe(h, SL_F_WARC_DATE, m->date, strlen(m->date));
+	sl_headers_add_ref(h, SL_F_WARC_TARGET_URI, m->uri, m->urilen);
+	sl_headers_add_safe(h, SL_F_CONTENT_TYPE, m->ctype, strlen(m->ctype));
 	sl_headers_add_safe(h, SL_F_WARC_BLOCK_DIGEST, digest, SL_DIGEST_STRLEN);
-	if (key)
-		sl_headers_add(h, SL_F_SLUICE_KEY, key, keylen);
-	sl_headers_add_safe(h, SL_F_SLUICE_EVENT_TIME, etime, strlen(etime));
+	if (m->key)
+		sl_headers_add(h, SL_F_SLUICE_KEY, m->key, m->keylen);
+	sl_headers_add_safe(h, SL_F_SLUICE_EVENT_TIME, m->etime, strlen(m->etime));
 	sl_headers_add_safe(h, SL_F_SLUICE_CLASSIFICATION, e->g->classification,
 	    e->g->classification_len);
 	sl_headers_add_safe(h, SL_F_SLUICE_LINEAGE, e->g->lineage,
 	    e->g->lineage_len);
-	sl_record_set_block(rec, payload, len);
+	sl_record_set_block(rec, m->data, m->len);
 	return sl_record_emit(rec, out, e->gz, &e->scratch, e->err,
 	    sizeof(e->err));
 }
@@ -550,6 +570,17 @@ latin1(struct emitter *e, const char *p, size_t len)
 		}
 	}
 	e->text.data[e->text.len] = '\0';
+}
+
+/* The input offset of byte k of latin1(in)'s output. */
+static size_t
+latin1_offset(const char *in, size_t n, size_t k)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < n && out < k; i++)
+		out += (unsigned char)in[i] < 0x80 ? 1 : 2;
+	return i;
 }
 
 /*
@@ -782,8 +813,8 @@ csv_record(struct emitter *e, const struct source *s, const unsigned char *p,
 	sl_buf_adds(&e->uri, s->uri);
 	sl_buf_add(&e->uri, "#row=", 5);
 	sl_buf_add_u64(&e->uri, pl->number);
-	if (emit(e, out, e->uri.data, e->uri.len, e->payload.data, e->payload.len,
-	    "application/json", key, keylen, etime, date) < 0) {
+	if (emit(e, out, &(struct made){ e->uri.data, e->uri.len, e->payload.data,
+	    e->payload.len, "application/json", key, keylen, etime, date }) < 0) {
 		place_error(err, errlen, pl, "%s", e->err);
 		return -1;
 	}
@@ -861,19 +892,23 @@ json_record(struct emitter *e, const struct source *s, const char *p, size_t n,
 	struct sl_json_error jerr;
 	struct sl_json doc;
 	const char *key = NULL, *etime = s->mtime, *why = NULL, *which = "";
-	size_t keylen = 0;
+	const char *in = p;
+	size_t keylen = 0, lead = 0, in_n;
 	char tbuf[SL_TIME_STRLEN];
 	enum sl_json_status st;
 
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' ||
 	    p[n - 1] == '\n'))
 		n--;
-	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
-		p++;
-		n--;
-	}
+	while (lead < n && (p[lead] == ' ' || p[lead] == '\t' ||
+	    p[lead] == '\r' || p[lead] == '\n'))
+		lead++;
+	p += lead;
+	n -= lead;
 	if (n == 0)
 		return 1;
+	in = p;
+	in_n = n;
 	if (e->g->cfg.latin1) {
 		latin1(e, p, n);
 		p = e->text.data;
@@ -886,8 +921,12 @@ json_record(struct emitter *e, const struct source *s, const char *p, size_t n,
 		st = sl_json_check(p, n, &jerr);
 	}
 	if (st != SL_JSON_OK) {
+		/* the byte in the input, before trimming and conversion */
+		size_t at = e->g->cfg.latin1 ?
+		    latin1_offset(in, in_n, jerr.offset) : jerr.offset;
+
 		place_error(err, errlen, pl, "invalid JSON at byte %llu: %s%s",
-		    (unsigned long long)(pl->offset + jerr.offset), jerr.msg,
+		    (unsigned long long)(pl->offset + lead + at), jerr.msg,
 		    memchr(p, '\0', n) ? " (NUL byte: binary data?)" : "");
 		return -1;
 	}
@@ -899,8 +938,8 @@ json_record(struct emitter *e, const struct source *s, const char *p, size_t n,
 	sl_buf_reset(&e->uri);
 	sl_buf_adds(&e->uri, s->uri);
 	sl_buf_add(&e->uri, fragment, fraglen);
-	if (emit(e, out, e->uri.data, e->uri.len, p, n, "application/json", key,
-	    keylen, etime, date) < 0) {
+	if (emit(e, out, &(struct made){ e->uri.data, e->uri.len, p, n,
+	    "application/json", key, keylen, etime, date }) < 0) {
 		place_error(err, errlen, pl, "%s", e->err);
 		return -1;
 	}
@@ -927,7 +966,6 @@ struct batch {
 	uint64_t offset;           /* input offset of in.data[0] */
 	uint64_t first;            /* number of the first row or line */
 	char date[SL_TIME_STRLEN]; /* WARC-Date of its records */
-	int flush;                 /* write out at once (input went idle) */
 	/* results */
 	struct sl_buf out;
 	uint64_t records;
@@ -1008,21 +1046,31 @@ batch_get(struct ingest *g)
 	b->nrows = 0;
 	b->records = 0;
 	b->nerrs = 0;
-	b->flush = 0;
 	return b;
 }
 
 static void
+batch_free(struct batch *b)
+{
+	sl_buf_release(&b->in);
+	sl_buf_release(&b->out);
+	free(b->errs);
+	free(b->rows);
+	free(b);
+}
+
+/* Keeps a finished batch for reuse, without the buffers of a rare big one. */
+static void
 batch_put(struct ingest *g, struct batch *b)
 {
-	if (g->nspare == g->spare_cap || b->in.cap > 8 * BATCH_BYTES) {
-		sl_buf_release(&b->in);
-		sl_buf_release(&b->out);
-		free(b->errs);
-		free(b->rows);
-		free(b);
+	if (g->nspare == g->spare_cap) {
+		batch_free(b);
 		return;
 	}
+	if (b->in.cap > 8 * BATCH_BYTES)
+		sl_buf_release(&b->in);
+	if (b->out.cap > 32 * BATCH_BYTES)
+		sl_buf_release(&b->out);
 	g->spare[g->nspare++] = b;
 }
 
@@ -1047,8 +1095,6 @@ batch_done(struct ingest *g, struct batch *b)
 	    b->records - recs);
 	g->run.records_out += b->records - recs;
 	g->run.records_in += b->records + b->nerrs;
-	if (b->flush)
-		sl_writer_flush(&g->run.out);
 	sl_progress_tick(&g->run.progress, g->run.records_in, g->run.bytes_in);
 	batch_put(g, b);
 }
@@ -1074,9 +1120,12 @@ batch_drain(struct ingest *g)
 }
 
 /*
- * Cuts whole rows (lines) from the front of the input window into a batch.
- * Takes about BATCH_BYTES, or with all set every complete row there is.
- * Returns 1 when a batch was submitted.
+ * Cuts whole rows (lines) from the front of the input window into a batch
+ * of about BATCH_BYTES and at most BATCH_ROWS rows (so narrow rows do not
+ * make huge outputs), or with all set as many complete rows as that allows.
+ * A row still open at the end of the input is the last row, unless
+ * --state holds it back for the next run.  Returns 1 when a batch was
+ * submitted.
  */
 static int
 cut(struct ingest *g, int all)
@@ -1085,39 +1134,27 @@ cut(struct ingest *g, int all)
 	struct sl_input *in = g->cur_in;
 	const unsigned char *p = sl_input_ptr(in);
 	size_t avail = sl_input_avail(in), take = 0, n;
+	int at_end = in->eof && !g->hold_tail;
 	uint64_t rows = 0;
 	struct batch *b;
 
 	if (avail == 0 || (!all && avail < BATCH_BYTES))
 		return 0;
 	b = batch_get(g);
-	if (s->format == F_JSONL) {
-		const unsigned char *nl;
-		size_t lim = all ? avail : BATCH_BYTES;
+	while (take < avail && (all || take < BATCH_BYTES) && rows < BATCH_ROWS) {
+		if (s->format == F_JSONL) {
+			const unsigned char *nl = memchr(p + take, '\n',
+			    avail - take);
 
-		if (in->eof) {
-			take = avail;
-		} else {
-			nl = memrchr(p, '\n', lim);
-			if (nl == NULL && !all)
-				nl = memchr(p + lim, '\n', avail - lim);
-			take = nl ? (size_t)(nl - p) + 1 : 0;
-		}
-		for (const unsigned char *q = p; take > 0 && (q = memchr(q, '\n',
-		    take - (size_t)(q - p))) != NULL; q++)
-			rows++;
-		if (take > 0 && p[take - 1] != '\n')
-			rows++;
-	} else {
-		while (take < avail && (all || take < BATCH_BYTES)) {
-			n = sl_csv_row_len(p + take, avail - take, s->quote, in->eof);
+			n = nl ? (size_t)(nl - (p + take)) + 1 :
+			    at_end ? avail - take : 0;
 			if (n == 0)
 				break;
-			if (n > UINT32_MAX - take)
-				sl_die(SL_EX_DATAERR, "%s: row %llu at byte %llu: "
-				    "longer than 4 GiB", s->name, (unsigned long long)
-				    (g->next_row + rows), (unsigned long long)
-				    (sl_input_offset(in) + take));
+			rows++;     /* blank lines count in line numbers */
+		} else {
+			n = sl_csv_row_len(p + take, avail - take, s->quote, at_end);
+			if (n == 0)
+				break;
 			if (!sl_csv_blank(p + take, n)) {
 				if (b->nrows == b->rowcap)
 					b->rows = sl_grow(b->rows, &b->rowcap,
@@ -1127,17 +1164,26 @@ cut(struct ingest *g, int all)
 				b->nrows++;
 				rows++;
 			}
-			take += n;
 		}
+		if (n > MAX_ROW)
+			break;
+		take += n;
 	}
 	if (take == 0) {
+		/* no complete row yet: fine, unless none ends within MAX_ROW */
 		batch_put(g, b);
+		if (avail > MAX_ROW)
+			sl_die(SL_EX_DATAERR, "%s: %s %llu at byte %llu: longer "
+			    "than %d MiB%s", s->name, s->format == F_JSONL ?
+			    "line" : "row", (unsigned long long)(g->next_row + rows),
+			    (unsigned long long)(sl_input_offset(in) + take),
+			    MAX_ROW >> 20, s->format == F_JSONL ? "" :
+			    " without a row end (a quote never closed?)");
 		return 0;
 	}
 	b->src = s;
 	b->offset = sl_input_offset(in);
 	b->first = g->next_row;
-	b->flush = all && !in->eof;
 	sl_time_format(sl_now(), SL_TIME_MICRO, b->date);
 	sl_buf_add(&b->in, p, take);
 	sl_input_consume(in, take);
@@ -1153,7 +1199,8 @@ idle(void *arg)
 	struct ingest *g = arg;
 
 	if (g->cur && g->cur_in)
-		cut(g, 1);
+		while (cut(g, 1))
+			;
 	batch_drain(g);
 	sl_writer_flush(&g->run.out);
 }
@@ -1184,6 +1231,10 @@ read_rows(struct ingest *g, struct source *s, struct sl_input *in)
 	while (cut(g, 1))
 		;
 	batch_drain(g);
+	if (sl_input_avail(in) > 0)
+		sl_warn("%s: the last %zu bytes end no %s: left for the next run "
+		    "(--state)", s->name, sl_input_avail(in),
+		    s->format == F_JSONL ? "line" : "row");
 	g->cur = NULL;
 	g->cur_in = NULL;
 }
@@ -1452,15 +1503,34 @@ csv_header(struct ingest *g, struct source *s, struct sl_input *in)
 	g->next_row = 2;
 }
 
-/* Skips a UTF-8 byte order mark at the very start of a text input. */
+/* Reads more, dying on an error; returns 0 at the end of the input. */
+static ssize_t
+more(struct sl_input *in)
+{
+	ssize_t r = sl_input_fill(in);
+
+	if (r < 0)
+		sl_die(in->status, "%s", in->err);
+	return r;
+}
+
+/*
+ * Skips a UTF-8 byte order mark at the very start of a text input, reading
+ * only while what arrived could still be one (a live input is not kept
+ * waiting for bytes that would settle nothing).
+ */
 static void
 skip_bom(struct sl_input *in)
 {
+	static const char bom[] = "\xef\xbb\xbf";
+
 	if (sl_input_offset(in) != 0)
 		return;
-	if (sl_input_need(in, 3) < 0)
-		sl_die(in->status, "%s", in->err);
-	if (sl_input_avail(in) >= 3 && memcmp(sl_input_ptr(in), "\xef\xbb\xbf", 3) == 0)
+	while (sl_input_avail(in) < 3 &&
+	    memcmp(sl_input_ptr(in), bom, sl_input_avail(in)) == 0)
+		if (more(in) == 0)
+			return;
+	if (sl_input_avail(in) >= 3 && memcmp(sl_input_ptr(in), bom, 3) == 0)
 		sl_input_consume(in, 3);
 }
 
@@ -1508,11 +1578,11 @@ skip_ws(struct sl_input *in)
  * safe place to resume inside a broken document.
  */
 static size_t
-scan_value(struct ingest *g, struct source *s, struct sl_input *in,
-    const struct place *pl, size_t *start)
+scan_value(struct source *s, struct sl_input *in, const struct place *pl,
+    size_t *start)
 {
 	struct sl_json_error jerr;
-	size_t end, want;
+	size_t end, had;
 
 	for (;;) {
 		enum sl_json_status st = sl_json_scan((const char *)sl_input_ptr(in),
@@ -1529,11 +1599,16 @@ scan_value(struct ingest *g, struct source *s, struct sl_input *in,
 			    (unsigned long long)(sl_input_offset(in) + jerr.offset),
 			    st == SL_JSON_INVALID ? jerr.msg :
 			    "the input ends inside the value");
-		want = 2 * sl_input_avail(in);
-		if (sl_input_need(in, want) < 0)
-			sl_die(in->status, "%s", in->err);
+		/*
+		 * Read on: at least once, then while more is ready, until what
+		 * is held doubles (a huge element is rescanned a few times,
+		 * not once per read; a live one is not kept waiting).
+		 */
+		had = sl_input_avail(in);
+		while (more(in) > 0 && sl_input_avail(in) < 2 * had &&
+		    sl_input_ready(in))
+			;
 	}
-	(void)g;
 }
 
 static void
@@ -1557,7 +1632,7 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 		pl.unit = "value";
 		pl.number = 1;
 		pl.offset = sl_input_offset(in);
-		end = scan_value(g, s, in, &pl, &start);
+		end = scan_value(s, in, &pl, &start);
 		sl_buf_reset(&out);
 		rc = json_record(e, s, (const char *)sl_input_ptr(in) + start,
 		    end - start, "", 0, &pl, date, &out, err, sizeof(err));
@@ -1599,7 +1674,7 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 		}
 		pl.number = index;
 		pl.offset = sl_input_offset(in);
-		end = scan_value(g, s, in, &pl, &start);
+		end = scan_value(s, in, &pl, &start);
 		fl = snprintf(frag, sizeof(frag), "#/%llu", (unsigned long long)index);
 		sl_buf_reset(&out);
 		rc = json_record(e, s, (const char *)sl_input_ptr(in) + start,
@@ -1672,9 +1747,10 @@ read_raw(struct ingest *g, struct source *s, struct sl_input *in)
 	}
 	g->run.bytes_in += data.len;
 	sl_time_format(sl_now(), SL_TIME_MICRO, date);
-	rc = emit(e, &out, s->uri, strlen(s->uri), data.data ? data.data : "",
-	    data.len, sniff_type((unsigned char *)data.data, data.len), NULL, 0,
-	    s->mtime, date);
+	rc = emit(e, &out, &(struct made){ s->uri, strlen(s->uri),
+	    data.data ? data.data : "", data.len,
+	    sniff_type((unsigned char *)data.data, data.len), NULL, 0, s->mtime,
+	    date });
 	if (rc < 0)
 		place_error(err, sizeof(err), &pl, "%s", e->err);
 	main_record(g, rc, &out, err);
@@ -1769,7 +1845,11 @@ http_state_release(struct http_state *h)
 	sl_buf_release(&h->body);
 }
 
-/* Undoes gzip or deflate Content-Encoding; -1 when the data is corrupt. */
+/*
+ * Undoes gzip or deflate Content-Encoding (every member of a multi-member
+ * gzip body; deflate with or without its zlib wrapper).  Returns 0, or -1
+ * when the data is corrupt or inflates past the record limit.
+ */
 static int
 inflate_body(struct sl_buf *body, struct sl_buf *out)
 {
@@ -1783,7 +1863,7 @@ again:
 	z.next_in = (unsigned char *)body->data;
 	z.avail_in = (uInt)body->len;
 	sl_buf_reset(out);
-	do {
+	for (;;) {
 		sl_buf_grow(out, 65536);
 		z.next_out = (unsigned char *)out->data + out->len;
 		z.avail_out = (uInt)(out->cap - out->len - 1);
@@ -1791,12 +1871,19 @@ again:
 		out->len = out->cap - 1 - z.avail_out;
 		if (out->len > SL_MAX_BLOCK_DEFAULT)
 			ret = Z_DATA_ERROR;
-	} while (ret == Z_OK);
+		if (ret == Z_STREAM_END && z.avail_in > 0 && !raw) {
+			inflateReset(&z);       /* the next gzip member */
+			continue;
+		}
+		if (ret != Z_OK)
+			break;
+	}
 	inflateEnd(&z);
 	if (ret == Z_DATA_ERROR && !raw && out->len == 0) {
 		raw = 1;     /* "deflate" sent without its zlib wrapper */
 		goto again;
 	}
+	out->data[out->len] = '\0';
 	return ret == Z_STREAM_END ? 0 : -1;
 }
 
@@ -1826,11 +1913,12 @@ b32(unsigned v)
 
 /*
  * Checks a sha1 or sha256 WARC-Block-Digest (hex or base32) against the
- * block.  Returns 1 when it matches or names another algorithm, 0 when not.
+ * block, whose SHA-256 is sha256.  Returns 1 when it matches or names
+ * another algorithm, 0 when not.
  */
 static int
-digest_matches(const char *v, const unsigned char *block, size_t len,
-    struct sl_hasher *hs)
+digest_matches(const char *v, const unsigned char sha256[SL_SHA256_LEN],
+    const unsigned char *block, size_t len, struct sl_hasher *hs)
 {
 	unsigned char d[SL_SHA256_LEN];
 	char want[128];
@@ -1838,7 +1926,7 @@ digest_matches(const char *v, const unsigned char *block, size_t len,
 	const char *val;
 
 	if (strncasecmp(v, "sha256:", 7) == 0) {
-		sl_sha256(hs, block, len, d);
+		memcpy(d, sha256, SL_SHA256_LEN);
 		dl = SL_SHA256_LEN;
 		val = v + 7;
 	} else if (strncasecmp(v, "sha1:", 5) == 0) {
@@ -1869,27 +1957,31 @@ digest_matches(const char *v, const unsigned char *block, size_t len,
 }
 
 /*
- * Adds what ingest owes a data record that arrives in a WARC: a sha256
- * digest, the default classification and event time, the key, the lineage.
+ * Adds what ingest owes a data record that arrives in a WARC: the block's
+ * SHA-256 digest (sha256 given), the default classification and event time
+ * when it has none, the key and event time asked for, the lineage line.
  */
 static int
 adopt(struct ingest *g, const struct source *s, struct sl_record *rec,
-    const char *event_default, char *err, size_t errlen, const struct place *pl)
+    const unsigned char sha256[SL_SHA256_LEN], const char *event_default,
+    char *err, size_t errlen, const struct place *pl)
 {
 	struct emitter *e = g->main_em;
 	char digest[SL_DIGEST_STRLEN + 1], tbuf[SL_TIME_STRLEN];
-	const char *v, *why, *key = NULL, *etime = NULL, *which = "";
+	const char *why, *key = NULL, *etime = NULL, *which = "";
 	size_t keylen = 0, ulen;
 	const char *uri = target_uri(rec, &ulen);
+	sl_time t;
 
 	if (uri && uri != sl_headers_get(&rec->hdr, SL_F_WARC_TARGET_URI))
 		sl_headers_set(&rec->hdr, SL_F_WARC_TARGET_URI, uri, ulen);
 	rec->version = 11;
-	sl_digest_str(e->h, rec->block, rec->block_len, digest);
+	memcpy(digest, "sha256:", 7);
+	sl_hex(sha256, SL_SHA256_LEN, digest + 7);
 	sl_headers_set(&rec->hdr, SL_F_WARC_BLOCK_DIGEST, digest, SL_DIGEST_STRLEN);
 	if (!sl_headers_find(&rec->hdr, SL_F_SLUICE_CLASSIFICATION))
 		sl_headers_sets(&rec->hdr, SL_F_SLUICE_CLASSIFICATION, g->classification);
-	if ((s->key_ptr || s->time_ptr)) {
+	if (s->key_ptr || s->time_ptr) {
 		struct sl_json doc;
 		struct sl_json_error jerr;
 
@@ -1912,19 +2004,40 @@ adopt(struct ingest *g, const struct source *s, struct sl_record *rec,
 	if (etime) {
 		sl_headers_sets(&rec->hdr, SL_F_SLUICE_EVENT_TIME, etime);
 	} else if (!sl_headers_find(&rec->hdr, SL_F_SLUICE_EVENT_TIME) &&
-	    event_default != NULL) {
-		sl_time t;
-
-		if (sl_time_parse(event_default, strlen(event_default), &t,
-		    NULL) == 0) {
-			sl_time_format(t, SL_TIME_AUTO, tbuf);
-			sl_headers_sets(&rec->hdr, SL_F_SLUICE_EVENT_TIME, tbuf);
-		}
+	    event_default != NULL &&
+	    sl_time_parse(event_default, strlen(event_default), &t, NULL) == 0) {
+		sl_time_format(t, SL_TIME_AUTO, tbuf);
+		sl_headers_sets(&rec->hdr, SL_F_SLUICE_EVENT_TIME, tbuf);
 	}
 	sl_headers_adds(&rec->hdr, SL_F_SLUICE_LINEAGE, g->lineage);
-	v = sl_headers_get(&rec->hdr, SL_F_CONTENT_TYPE);
-	if (v == NULL)
+	if (sl_headers_get(&rec->hdr, SL_F_CONTENT_TYPE) == NULL)
 		sl_headers_sets(&rec->hdr, SL_F_CONTENT_TYPE, "application/octet-stream");
+	return 0;
+}
+
+/*
+ * The context a conversion record carries from its one parent, by the
+ * derivation table: the parent's governance fields and lineage lines, its
+ * contracts dropped.  Returns 0, or -1 with err for a malformed field.
+ */
+static int
+inherit(struct sl_record *conv, const struct sl_record *parent, char *err,
+    size_t errlen, const struct place *pl)
+{
+	struct sl_ctx pc, dc;
+	char why[256];
+
+	if (sl_ctx_from_headers(&pc, &parent->hdr, &conv->arena, why,
+	    sizeof(why)) < 0) {
+		place_error(err, errlen, pl, "%s", why);
+		return -1;
+	}
+	sl_ctx_derive(&dc, &pc, 1, &conv->arena);
+	sl_ctx_to_headers(&dc, &conv->hdr);
+	for (size_t i = 0; i < parent->hdr.n; i++)
+		if (parent->hdr.f[i].id == SL_F_SLUICE_LINEAGE)
+			sl_headers_add(&conv->hdr, SL_F_SLUICE_LINEAGE,
+			    parent->hdr.f[i].value, parent->hdr.f[i].value_len);
 	return 0;
 }
 
@@ -1946,7 +2059,8 @@ convert_response(struct ingest *g, const struct source *s, struct sl_record *rec
 	const char *parts[2];
 	size_t lens[2], ulen, got;
 	struct sl_uuid u;
-	char id[SL_UUID_STRLEN + 12], digest[SL_DIGEST_STRLEN + 1], date[SL_TIME_STRLEN];
+	unsigned char d[SL_SHA256_LEN];
+	char id[SL_URN_STRLEN + 1], date[SL_TIME_STRLEN];
 	const char *uri = target_uri(rec, &ulen);
 	int rc = -1;
 
@@ -1998,10 +2112,8 @@ convert_response(struct ingest *g, const struct source *s, struct sl_record *rec
 	parts[1] = "sluice-ingest http-body";
 	lens[1] = (size_t)-1;
 	sl_uuid5(g->main_em->h, &sl_uuid_ns, &u, 2, parts, lens);
-	memcpy(id, "<urn:uuid:", 10);
-	sl_uuid_str(&u, id + 10);
-	memcpy(id + 10 + SL_UUID_STRLEN, ">", 2);
-	sl_digest_str(g->main_em->h, body->data, body->len, digest);
+	sl_uuid_urn(&u, id);
+	sl_sha256(g->main_em->h, body->data, body->len, d);
 	sl_time_format(sl_now(), SL_TIME_MICRO, date);
 	conv->type = SL_R_CONVERSION;
 	sl_headers_sets(&conv->hdr, SL_F_WARC_TYPE, "conversion");
@@ -2012,11 +2124,12 @@ convert_response(struct ingest *g, const struct source *s, struct sl_record *rec
 	sl_headers_sets(&conv->hdr, SL_F_WARC_REFERS_TO, parent);
 	sl_headers_sets(&conv->hdr, SL_F_CONTENT_TYPE, h.ctype.len ? h.ctype.data :
 	    "application/octet-stream");
-	sl_headers_sets(&conv->hdr, SL_F_CONTENT_LENGTH, "0");
-	sl_headers_sets(&conv->hdr, SL_F_WARC_BLOCK_DIGEST, digest);
 	sl_record_set_block(conv, body->data, body->len);
-	rc = adopt(g, s, conv, sl_headers_get(&rec->hdr, SL_F_WARC_DATE), err,
-	    errlen, pl) < 0 ? -1 : 1;
+	if (inherit(conv, rec, err, errlen, pl) < 0 ||
+	    adopt(g, s, conv, d, sl_headers_get(&rec->hdr, SL_F_WARC_DATE), err,
+	    errlen, pl) < 0)
+		goto out;
+	rc = 1;
 out:
 	http_state_release(&h);
 	return rc;
@@ -2030,6 +2143,7 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 	struct sl_record rec, conv;
 	struct sl_buf body = SL_BUF_INIT;
 	char err[512];
+	uint64_t at = sl_input_offset(in);
 	int rc;
 
 	sl_reader_init(&r, in);
@@ -2041,9 +2155,11 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 		struct place pl = { s->name, "record", rec.number, rec.offset };
 		const char *dg = sl_headers_get(&rec.hdr, SL_F_WARC_BLOCK_DIGEST);
 		const struct sl_record *outrec = &rec;
+		unsigned char d[SL_SHA256_LEN];
 		int data = 0;
 
-		g->run.bytes_in += rec.block_len;
+		g->run.bytes_in += sl_input_offset(in) - at;
+		at = sl_input_offset(in);
 		if (rec.type == SL_R_RESPONSE) {
 			rc = convert_response(g, s, &rec, &conv, &body, err,
 			    sizeof(err), &pl);
@@ -2058,7 +2174,8 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 			}
 		} else if (sl_record_is_data(&rec)) {
 			data = 1;
-			if (dg && !digest_matches(dg, rec.block, rec.block_len,
+			sl_sha256(g->main_em->h, rec.block, rec.block_len, d);
+			if (dg && !digest_matches(dg, d, rec.block, rec.block_len,
 			    g->main_em->h)) {
 				place_error(err, sizeof(err), &pl, "WARC-Block-Digest "
 				    "%s does not match the block", dg);
@@ -2066,8 +2183,8 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 				data_error(g, SL_EX_DATAERR, err);
 				continue;
 			}
-			if (adopt(g, s, &rec, sl_headers_get(&rec.hdr, SL_F_WARC_DATE),
-			    err, sizeof(err), &pl) < 0) {
+			if (adopt(g, s, &rec, d, sl_headers_get(&rec.hdr,
+			    SL_F_WARC_DATE), err, sizeof(err), &pl) < 0) {
 				g->run.records_in++;
 				data_error(g, SL_EX_DATAERR, err);
 				continue;
@@ -2084,10 +2201,14 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 	}
 	if (rc < 0)
 		sl_die(r.status, "%s", r.err);
-	if (r.damaged)
+	g->run.bytes_in += sl_input_offset(in) - at;
+	if (r.damaged) {
 		sl_warn("%s: %llu damaged record%s skipped, %llu bytes (--lenient)",
 		    s->name, (unsigned long long)r.damaged, r.damaged == 1 ? "" : "s",
 		    (unsigned long long)r.skipped_bytes);
+		g->run.records_rejected += r.damaged;
+		g->damaged += r.damaged;
+	}
 	g->next_row = r.records + r.damaged + 1;
 	sl_record_release(&rec);
 	sl_record_release(&conv);
@@ -2106,8 +2227,15 @@ struct seen {
 	char *format;
 	char **cols;
 	size_t ncols;
-	int used;                  /* seen in this run: keep it */
 };
+
+static void
+seen_free(struct seen *e)
+{
+	free(e->uri);
+	free(e->format);
+	free_list(e->cols, e->ncols);
+}
 
 struct state {
 	struct seen *v;
@@ -2134,6 +2262,22 @@ json_u64(const struct sl_json *o, const char *k, const char *path)
 		sl_die(SL_EX_DATAERR, "%s: state entry has no valid \"%s\"", path, k);
 	errno = 0;
 	n = strtoull(v->u.num, &end, 10);
+	if (errno || *end)
+		sl_die(SL_EX_DATAERR, "%s: state entry has no valid \"%s\"", path, k);
+	return n;
+}
+
+static int64_t
+json_i64(const struct sl_json *o, const char *k, const char *path)
+{
+	const struct sl_json *v = sl_json_get(o, k, strlen(k));
+	char *end;
+	long long n;
+
+	if (v == NULL || v->type != SL_JSON_NUMBER)
+		sl_die(SL_EX_DATAERR, "%s: state entry has no valid \"%s\"", path, k);
+	errno = 0;
+	n = strtoll(v->u.num, &end, 10);
 	if (errno || *end)
 		sl_die(SL_EX_DATAERR, "%s: state entry has no valid \"%s\"", path, k);
 	return n;
@@ -2196,7 +2340,7 @@ state_load(struct state *st, const char *path)
 		e->dev = json_u64(o, "dev", path);
 		e->ino = json_u64(o, "ino", path);
 		e->size = json_u64(o, "size", path);
-		e->mtime_ns = (int64_t)json_u64(o, "mtime_ns", path);
+		e->mtime_ns = json_i64(o, "mtime_ns", path);
 		snprintf(e->sha256, sizeof(e->sha256), "%s",
 		    json_str(o, "sha256", path));
 		e->offset = json_u64(o, "offset", path);
@@ -2221,9 +2365,8 @@ state_load(struct state *st, const char *path)
 static void
 state_save(struct state *st, const char *path)
 {
-	struct sl_buf b = SL_BUF_INIT, tmp = SL_BUF_INIT;
-	int fd;
-	size_t w = 0;
+	struct sl_buf b = SL_BUF_INIT;
+	char err[512];
 
 	sl_buf_adds(&b, "{\"sluice-ingest-state\":1,\"files\":[");
 	for (size_t i = 0, k = 0; i < st->n; i++) {
@@ -2252,30 +2395,9 @@ state_save(struct state *st, const char *path)
 		sl_buf_addc(&b, '}');
 	}
 	sl_buf_adds(&b, "\n]}\n");
-	sl_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		sl_die(SL_EX_CANTCREAT, "%s: cannot create: %s", tmp.data,
-		    strerror(errno));
-	while (w < b.len) {
-		ssize_t n = write(fd, b.data + w, b.len - w);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			unlink(tmp.data);
-			sl_die(SL_EX_IOERR, "%s: write error: %s", tmp.data,
-			    strerror(errno));
-		}
-		w += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp.data, path) < 0) {
-		unlink(tmp.data);
-		sl_die(SL_EX_IOERR, "%s: cannot write the state: %s", path,
-		    strerror(errno));
-	}
+	if (sl_write_file(path, b.data, b.len, err, sizeof(err)) < 0)
+		sl_die(SL_EX_CANTCREAT, "cannot write the state: %s", err);
 	sl_buf_release(&b);
-	sl_buf_release(&tmp);
 }
 
 /* "sha256:<hex>" of the first size bytes of the file; -1 if shorter. */
@@ -2348,39 +2470,56 @@ format_from_name(const char *path)
 	return F_RAW;
 }
 
-/* Looks at the first bytes: WARC, a JSON array, JSON Lines, one JSON value. */
+/* Does p[0..n) begin lit, or could it still (n short)? */
+static int
+begins(const unsigned char *p, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return memcmp(p, lit, n < l ? n : l) == 0;
+}
+
+/*
+ * Looks at the first bytes: WARC, a JSON array, JSON Lines, one JSON value,
+ * else raw; F_AUTO for an empty input.  Reads only until they decide it.
+ */
 static enum format
 sniff_format(struct sl_input *in)
 {
-	const unsigned char *p, *nl;
-	size_t n, i = 0;
+	for (;;) {
+		const unsigned char *p = sl_input_ptr(in), *nl;
+		size_t n = sl_input_avail(in), i = 0;
+		int end = in->eof;
 
-	if (sl_input_need(in, 65536) < 0)
-		sl_die(in->status, "%s", in->err);
-	p = sl_input_ptr(in);
-	n = sl_input_avail(in);
-	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	if (n - i >= 7 && memcmp(p + i, "WARC/1.", 7) == 0)
-		return F_WARC;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	if (i < n && p[i] == '[')
-		return F_JSON;
-	if (i < n && p[i] == '{') {
-		/* JSON Lines if the whole first line is one value: read it all */
-		while ((nl = memchr(p + i, '\n', n - i)) == NULL && !in->eof) {
-			if (sl_input_need(in, 2 * n) < 0)
-				sl_die(in->status, "%s", in->err);
-			p = sl_input_ptr(in);
-			n = sl_input_avail(in);
+		if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			i = 3;
+		else if (n < 3 && begins(p, n, "\xef\xbb\xbf") && !end)
+			goto read_more;
+		if (n - i >= 7 && memcmp(p + i, "WARC/1.", 7) == 0)
+			return F_WARC;
+		if (begins(p + i, n - i, "WARC/1.") && n - i < 7 && !end)
+			goto read_more;
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+		    p[i] == '\n'))
+			i++;
+		if (i == n) {
+			if (end)
+				return n == 0 ? F_AUTO : F_RAW;
+			goto read_more;
 		}
-		if (sl_json_check((const char *)p + i, nl ? (size_t)(nl - p) - i :
-		    n - i, NULL) == SL_JSON_OK)
-			return F_JSONL;
-		return F_JSON;
+		if (p[i] == '[')
+			return F_JSON;
+		if (p[i] != '{')
+			return F_RAW;
+		/* JSON Lines if the whole first line is one value */
+		nl = memchr(p + i, '\n', n - i);
+		if (nl == NULL && !end)
+			goto read_more;
+		return sl_json_check((const char *)p + i, nl ? (size_t)(nl - p) - i :
+		    n - i, NULL) == SL_JSON_OK ? F_JSONL : F_JSON;
+read_more:
+		more(in);
 	}
-	return F_RAW;
 }
 
 /*
@@ -2402,11 +2541,11 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 	memset(&s, 0, sizeof(s));
 	if (fmt == F_AUTO && !is_stdin)
 		fmt = format_from_name(path);
+	/* a raw file is carried as it is, compressed or not */
 	if (is_stdin)
 		sl_input_fdopen(&in, STDIN_FILENO, "stdin",
-		    g->cfg.format == F_RAW ? SL_INPUT_RAW : 0);
-	else if (sl_input_open(&in, path, g->cfg.format == F_RAW ?
-	    SL_INPUT_RAW : 0) < 0)
+		    fmt == F_RAW ? SL_INPUT_RAW : 0);
+	else if (sl_input_open(&in, path, fmt == F_RAW ? SL_INPUT_RAW : 0) < 0)
 		sl_die(in.status, "%s", in.err);
 	sl_run_attach_input(&g->run, &in);
 	s.name = in.name;
@@ -2423,7 +2562,6 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 		    seen->size == (uint64_t)sb.st_size &&
 		    seen->mtime_ns == (int64_t)sb.st_mtim.tv_sec * 1000000000 +
 		    sb.st_mtim.tv_nsec) {
-			seen->used = 1;
 			sl_input_close(&in);
 			free(s.uri);
 			return;             /* unchanged since the last run */
@@ -2433,18 +2571,16 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 		    (uint64_t)sb.st_size > seen->size) {
 			char d[SL_DIGEST_STRLEN + 1];
 
-			if (prefix_digest(g->main_em->h, path, seen->size, d) == 0 &&
-			    strcmp(d, seen->sha256) == 0 &&
-			    (strcmp(seen->format, "csv") == 0 ||
-			    strcmp(seen->format, "tsv") == 0 ||
-			    strcmp(seen->format, "jsonl") == 0 ||
-			    strcmp(seen->format, "warc") == 0)) {
+			enum format was = format_lookup(seen->format);
+
+			/* appends continue CSV, TSV, JSON Lines and WARC */
+			if ((was == F_CSV || was == F_TSV || was == F_JSONL ||
+			    was == F_WARC) &&
+			    prefix_digest(g->main_em->h, path, seen->size, d) == 0 &&
+			    strcmp(d, seen->sha256) == 0) {
 				resume = seen->offset;
 				start_rows = seen->next;
-				fmt = strcmp(seen->format, "csv") == 0 ? F_CSV :
-				    strcmp(seen->format, "tsv") == 0 ? F_TSV :
-				    strcmp(seen->format, "jsonl") == 0 ? F_JSONL :
-				    F_WARC;
+				fmt = was;
 			}
 		}
 	}
@@ -2466,23 +2602,24 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 				sl_input_consume(&in, k);
 				left -= k;
 			}
-		} else {
-			in.pos = in.end = 0;
-			if (lseek(in.fd, (off_t)resume, SEEK_SET) < 0)
-				sl_die(SL_EX_IOERR, "%s: %s", path, strerror(errno));
-			in.base = resume;
-			in.zread = resume;
+		} else if (sl_input_seek(&in, resume) < 0) {
+			sl_die(in.status, "%s", in.err);
 		}
 	}
-	if (fmt == F_AUTO)
-		fmt = sniff_format(&in);
-	s.format = fmt == F_TSV ? F_TSV : fmt;
+	if (fmt == F_AUTO && (fmt = sniff_format(&in)) == F_AUTO) {
+		sl_warn("%s: empty input, no records", in.name);
+		sl_input_close(&in);
+		free(s.uri);
+		return;
+	}
+	s.format = fmt;
 	s.delim = g->cfg.delimiter ? g->cfg.delimiter : fmt == F_TSV ? '\t' : ',';
 	s.quote = fmt == F_TSV ? 0 : '"';
 	s.key_ptr = field_pointer(g->cfg.key);
 	s.time_ptr = field_pointer(g->cfg.event_time);
 	g->sources++;
 	g->next_row = 1;
+	g->hold_tail = st && regular;
 	switch (fmt) {
 	case F_CSV:
 	case F_TSV: {
@@ -2534,14 +2671,13 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 			memset(seen, 0, sizeof(*seen));
 			seen->uri = sl_strdup(s.uri);
 		} else {
-			free(seen->format);
-			for (size_t i = 0; i < seen->ncols; i++)
-				free(seen->cols[i]);
-			free(seen->cols);
-			seen->cols = NULL;
-			seen->ncols = 0;
+			char *uri = seen->uri;
+
+			seen->uri = NULL;
+			seen_free(seen);
+			memset(seen, 0, sizeof(*seen));
+			seen->uri = uri;
 		}
-		seen->used = 1;
 		seen->dev = (uint64_t)sb.st_dev;
 		seen->ino = (uint64_t)sb.st_ino;
 		seen->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
@@ -2549,7 +2685,7 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 		seen->size = in.zread;
 		seen->offset = sl_input_offset(&in);
 		seen->next = g->next_row;
-		seen->format = sl_strdup(format_names[fmt == F_TSV ? F_TSV : fmt]);
+		seen->format = sl_strdup(format_names[fmt]);
 		if (fmt == F_CSV || fmt == F_TSV) {
 			seen->cols = sl_calloc(s.ncols + 1, sizeof(*seen->cols));
 			for (size_t i = 0; i < s.ncols; i++)
@@ -2560,6 +2696,7 @@ ingest_source(struct ingest *g, struct state *st, const char *path)
 			sl_die(SL_EX_IOERR, "%s: cannot read it again for --state",
 			    path);
 	}
+	g->hold_tail = 0;
 	sl_input_close(&in);
 	source_free(&s);
 }
@@ -2610,20 +2747,18 @@ walk(struct ingest *g, struct state *st, const char *dir, const char *rel,
 	struct stat sb;
 	struct ancestor me;
 
-	if (d == NULL)
+	if (d == NULL || fstat(dirfd(d), &sb) < 0)
 		sl_die(SL_EX_NOINPUT, "%s: cannot open folder: %s", dir,
 		    strerror(errno));
-	if (fstat(dirfd(d), &sb) == 0) {
-		me.dev = sb.st_dev;
-		me.ino = sb.st_ino;
-		me.up = up;
-		for (const struct ancestor *a = up; a; a = a->up)
-			if (a->dev == sb.st_dev && a->ino == sb.st_ino) {
-				sl_warn("%s: symbolic link loop, not followed", dir);
-				closedir(d);
-				return;
-			}
-	}
+	me.dev = sb.st_dev;
+	me.ino = sb.st_ino;
+	me.up = up;
+	for (const struct ancestor *a = up; a; a = a->up)
+		if (a->dev == sb.st_dev && a->ino == sb.st_ino) {
+			sl_warn("%s: symbolic link loop, not followed", dir);
+			closedir(d);
+			return;
+		}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -2647,7 +2782,12 @@ walk(struct ingest *g, struct state *st, const char *dir, const char *rel,
 			sl_buf_addc(&sub, '/');
 		}
 		sl_buf_adds(&sub, names[i]);
-		if (lstat(path.data, &sb) == 0 && S_ISLNK(sb.st_mode) &&
+		if (lstat(path.data, &sb) < 0) {
+			/* gone since the folder was read */
+			sl_warn("%s: %s (skipped)", path.data, strerror(errno));
+			goto next;
+		}
+		if (S_ISLNK(sb.st_mode) &&
 		    (!g->cfg.follow || stat(path.data, &sb) != 0))
 			goto next;      /* links only with --follow-symlinks */
 		if (S_ISDIR(sb.st_mode))
@@ -2700,6 +2840,9 @@ main(int argc, char **argv)
 		if (S_ISDIR(sb.st_mode) && !g.cfg.recursive)
 			sl_die(SL_EX_NOINPUT, "%s: is a folder (use -r to read "
 			    "folders)", argv[i]);
+		if (access(argv[i], R_OK) < 0)
+			sl_die(SL_EX_NOINPUT, "%s: cannot open: %s", argv[i],
+			    strerror(errno));
 	}
 	if (g.cfg.state)
 		state_load(&st, g.cfg.state);
@@ -2709,10 +2852,10 @@ main(int argc, char **argv)
 	g.lineage_len = strlen(g.lineage);
 	g.classification_len = strlen(g.classification);
 	g.main_em = emitter_new(&g);
-	nworkers = g.cfg.jobs ? g.cfg.jobs : sl_ncpu();
+	/* beyond 8 workers the one reading thread is the limit */
+	nworkers = g.cfg.jobs ? g.cfg.jobs : sl_ncpu() < 8 ? sl_ncpu() : 8;
 	if (nworkers == 1)
 		nworkers = 0;   /* one thread: run batches inline */
-	g.nworkers = nworkers;
 	g.spare_cap = (size_t)(2 * nworkers + 4);
 	g.spare = sl_calloc(g.spare_cap, sizeof(*g.spare));
 	g.pool = sl_pool_new(nworkers, (size_t)(2 * nworkers + 2), batch_work,
@@ -2731,13 +2874,8 @@ main(int argc, char **argv)
 
 	sl_pool_free(g.pool);
 	emitter_free(g.main_em);
-	for (size_t i = 0; i < g.nspare; i++) {
-		sl_buf_release(&g.spare[i]->in);
-		sl_buf_release(&g.spare[i]->out);
-		free(g.spare[i]->errs);
-		free(g.spare[i]->rows);
-		free(g.spare[i]);
-	}
+	for (size_t i = 0; i < g.nspare; i++)
+		batch_free(g.spare[i]);
 	free(g.spare);
 	if (g.errors > 0)
 		sl_warn("%llu bad row%s, line%s or record%s skipped (--max-errors "
@@ -2746,16 +2884,18 @@ main(int argc, char **argv)
 		    (unsigned long long)g.cfg.max_errors);
 	sl_metrics_set(&g.run.metrics, "sluice_ingest_sources_total", "counter",
 	    "Sources (files or stdin) read.", (double)g.sources);
-	status = sl_run_finish(&g.run, SL_EX_OK);
+	sl_metrics_set(&g.run.metrics, "sluice_ingest_bad_total", "counter",
+	    "Bad rows, lines or records skipped under --max-errors.",
+	    (double)g.errors);
+	sl_metrics_set(&g.run.metrics, "sluice_ingest_damaged_total", "counter",
+	    "Damaged WARC records skipped under --lenient.", (double)g.damaged);
+	/* the state may say "read" only once the records are safely out */
+	sl_run_close_output(&g.run, SL_EX_OK);
 	if (g.cfg.state)
 		state_save(&st, g.cfg.state);
-	for (size_t i = 0; i < st.n; i++) {
-		free(st.v[i].uri);
-		free(st.v[i].format);
-		for (size_t k = 0; k < st.v[i].ncols; k++)
-			free(st.v[i].cols[k]);
-		free(st.v[i].cols);
-	}
+	status = sl_run_finish(&g.run, SL_EX_OK);
+	for (size_t i = 0; i < st.n; i++)
+		seen_free(&st.v[i]);
 	free(st.v);
 	config_release(&g.cfg);
 	return status;

@@ -2317,8 +2317,8 @@ test_input(void)
 		ok(sl_input_line(&in, 4, &line, &len) == 1 && len == 4,
 		    "line: not consumed, found again");
 		sl_input_consume(&in, len);
-		is_int(sl_input_line(&in, 5, &line, &len), -1,
-		    "line: longer than max is an error");
+		is_int(sl_input_line(&in, 5, &line, &len), -2,
+		    "line: longer than max is -2");
 		ok(in.status == SL_EX_DATAERR &&
 		    strstr(in.err, "line longer than 5 bytes") != NULL &&
 		    strstr(in.err, "byte 4") != NULL,
