@@ -28,6 +28,9 @@ enum sl_exit {
 
 #define SL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* Room for a message: a file name of PATH_MAX bytes and what went wrong. */
+#define SL_MSG_MAX (4096 + 1024)
+
 extern const char *sl_progname;
 
 /* Sets sl_progname from argv[0] (basename). */

@@ -6,7 +6,8 @@
  * without string compares; names are matched case-insensitively on input
  * and written with the canonical spelling of the table in header.c.
  * Names and values live in the map's arena: they stay valid until the arena
- * is reset (the next record), and setters copy what they are given.
+ * is reset (the next record).  sl_headers_add/set/copy copy what they are
+ * given; sl_headers_add_ref/add_safe keep the caller's pointer (hot paths).
  */
 #ifndef SL_HEADER_H
 #define SL_HEADER_H

@@ -24,6 +24,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "diag.h"
 #include <sys/types.h>
 
 enum {
@@ -60,7 +62,7 @@ struct sl_input {
 	void *idle_arg;
 
 	int status;              /* exit status of the last error */
-	char err[320];
+	char err[SL_MSG_MAX];
 };
 
 /*

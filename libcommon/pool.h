@@ -12,9 +12,11 @@
  *   while ((j = sl_pool_collect(p, 1)) != NULL) write j's output;
  *   sl_pool_free(p);
  *
- * Memory stays bounded: at most max_inflight jobs exist at once.  Workers
- * must not call sl_die(); they record errors in their job for the main
- * thread to report in order.  With nworkers == 0 jobs run in submit().
+ * Memory stays bounded: at most max_inflight jobs are in the pool at once
+ * (callers bound the size of a job).  Workers record errors in their job
+ * for the main thread to report in order; a worker that dies anyway (out of
+ * memory) exits without the exit hooks.  With nworkers == 0 jobs run in
+ * submit().
  */
 #ifndef SL_POOL_H
 #define SL_POOL_H

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
+
 #include "arena.h"
 #include "buf.h"
 #include "header.h"
@@ -77,7 +79,7 @@ struct sl_reader {
 	uint64_t skipped_bytes; /* lenient: bytes skipped */
 	uint64_t damaged;       /* lenient: damaged records skipped */
 	int status;             /* exit status of the last error */
-	char err[512];
+	char err[SL_MSG_MAX];
 };
 
 void sl_reader_init(struct sl_reader *r, struct sl_input *in);
@@ -130,7 +132,7 @@ struct sl_writer {
 	struct sl_gzip *gz;     /* NULL unless -z */
 	uint64_t records;       /* records written */
 	uint64_t bytes;         /* bytes written to fd */
-	char err[512];
+	char err[SL_MSG_MAX];
 };
 
 /* gzip: write each record as its own gzip member (.warc.gz). */

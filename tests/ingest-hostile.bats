@@ -278,3 +278,20 @@ EOF
 	[ "$output" = 74 ] || fail "exit status $output with SIGPIPE ignored"
 	grep -q 'write error' err || fail "message: $(cat err)"
 }
+
+@test "hostile: a very long file name in a message does not overflow it" {
+	name=$(printf 'd%.0s' $(seq 200))
+	mkdir -p "$name/$name"
+	printf 'a,b\n1,2\n' | gzip -n | head -c 20 > "$name/$name/$name.csv.gz"
+	run sluice-ingest "$name/$name/$name.csv.gz"
+	expect_status 65
+	expect_match 'truncated gzip'
+}
+
+@test "hostile: a quote never closed stops at 64 MiB, naming where the row began" {
+	{ printf 'a,b\n1,"open\n'; head -c 70000000 /dev/zero | tr '\0' 'x'; } > open.csv
+	run --separate-stderr sluice-ingest open.csv
+	expect_status 65
+	[[ "$stderr" == "sluice-ingest: open.csv: row 2 at byte 4: longer than 64 MiB without a row end (a quote never closed?)" ]] ||
+	    fail "stderr: $stderr"
+}

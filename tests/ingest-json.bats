@@ -720,3 +720,15 @@ urn:sluice:stdin#line=1,2	7' ] || fail "got: $output"
 	done
 	fail_all
 }
+
+@test "jsonl: error offsets count leading white space and Latin-1 bytes" {
+	printf '{"ok":1}\n    {x}\n' > w.jsonl
+	run sluice-ingest w.jsonl
+	expect_status 65
+	expect_match 'line 2 at byte 9: invalid JSON at byte 14: expected string'
+	printf '{"\351\351":1, x}\n' > l.jsonl
+	run sluice-ingest --encoding latin1 l.jsonl
+	expect_status 65
+	# the x is byte 9 of the input (byte 11 after conversion)
+	expect_match 'line 1 at byte 0: invalid JSON at byte 9:'
+}

@@ -324,3 +324,26 @@ for uri, payload in ((base + '/c.csv#row=2', b'{"a":1,"b":2}'),
 PY
 	diff -u want ids1
 }
+
+@test "state: a file dated before 1970 is remembered" {
+	printf 'a\n1\n' > old.csv
+	touch -d '1969-07-20 20:17:40 UTC' old.csv
+	sluice-ingest --state s old.csv > /dev/null
+	run sh -c 'sluice-ingest --state s old.csv | streamcat -d -c'
+	expect_status 0
+	[ "$output" = 0 ] || fail "unchanged file read again: $output"
+}
+
+@test "state: a last line without its line end waits for the next run" {
+	printf '{"n":1}\n{"n":2' > grow.jsonl
+	run --separate-stderr sh -c 'sluice-ingest --state s grow.jsonl | streamcat -d -p'
+	expect_status 0
+	[ "$output" = '{"n":1}' ] || fail "first run: $output"
+	[[ "$stderr" == *"grow.jsonl: the last 6 bytes end no line: left for the next run (--state)"* ]] ||
+	    fail "stderr: $stderr"
+	printf '}\n{"n":3}\n' >> grow.jsonl
+	run sh -c 'sluice-ingest --state s grow.jsonl | streamcat -d -f WARC-Target-URI -p'
+	[ "${#lines[@]}" -eq 2 ] || fail "second run: $output"
+	[[ "${lines[0]}" == *'#line=1,2	{"n":2}' ]] && [[ "${lines[1]}" == *'#line=2,3	{"n":3}' ]] ||
+	    fail "second run: $output"
+}

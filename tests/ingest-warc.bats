@@ -454,3 +454,17 @@ EOF
 	run sh -c "sluice-ingest -f warc <copy.warc.gz | streamcat -c"
 	[ "$output" = 7 ] || fail "-f warc on stdin: $output records"
 }
+
+@test "warc: a converted response keeps the response's context fields and lineage" {
+	printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello' >http
+	rec response 44444444-4444-4444-8444-444444444444 http://z/ 'application/http; msgtype=response' http \
+	    'Sluice-Classification: restricted\r\nSluice-Roles: legal audit\r\nSluice-PII: email\r\nSluice-Authority: external\r\nSluice-Contract: crawl@1 pass\r\nSluice-Lineage: crawl crawler/1.0 run=55555555-5555-4555-8555-555555555555\r\n' >in.warc
+	run sh -c 'sluice-ingest in.warc | streamcat -d -f WARC-Type,Sluice-Classification,Sluice-Roles,Sluice-PII,Sluice-Authority,Sluice-Contract,Sluice-Lineage -p'
+	expect_status 0
+	# classification, roles (a set, written sorted), PII and authority
+	# carried; the contract
+	# dropped (the conversion was not validated); the crawl's lineage line
+	# first, ingest's after it
+	[[ "$output" == $'conversion\trestricted\taudit legal\temail\texternal\t-\tcrawl crawler/1.0 run=55555555-5555-4555-8555-555555555555 | ingest sluice-ingest/0.1.0 run='*$'\thello' ]] ||
+	    fail "got: $output"
+}

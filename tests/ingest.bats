@@ -253,3 +253,70 @@ same_records() {
 	lines_of 20000 0 | sluice-ingest -f jsonl 2> err > /dev/null
 	[ ! -s err ]
 }
+
+@test "liveness: sniffed stdin, a JSON array element, a quoted CSV row and an LF-only WARC record each leave before more input comes" {
+	# each row: format option, what to write first (one whole record), what
+	# marks it in the output
+	while IFS='|' read -r opts first mark; do
+		rm -f in out.warc
+		mkfifo in
+		sluice-ingest $opts < in > out.warc &
+		pid=$!
+		exec 5> in
+		printf '%b' "$first" >&5
+		for i in $(seq 50); do
+			grep -aq -- "$mark" out.warc && break
+			sleep 0.1
+		done
+		grep -aq -- "$mark" out.warc || fail "$opts: the first record was held back"
+		exec 5>&-
+		wait "$pid" || true
+	done <<-'TABLE'
+	|{"sniffed":1}\n|{"sniffed":1}
+	-f json|[{"element":1},|{"element":1}
+	-f csv|a,b\n"x, quoted",2\n|x, quoted
+	-f warc|WARC/1.1\nWARC-Type: resource\nWARC-Record-ID: <urn:uuid:11111111-1111-4111-8111-111111111111>\nWARC-Date: 2026-11-24T00:00:00Z\nContent-Length: 9\n\nlf-record\n\n|lf-record
+	TABLE
+}
+
+@test "-o to a FIFO or a device writes into it, never replaces it" {
+	mkfifo fifo
+	cat fifo > got.warc &
+	sluice-ingest -o fifo "$FIXTURES/man/customers.csv"
+	wait
+	[ -p fifo ] || fail "the FIFO was replaced"
+	[ "$(streamcat -c got.warc)" = 4 ]
+	sluice-ingest -o /dev/null "$FIXTURES/man/customers.csv"
+	[ -c /dev/null ] || fail "/dev/null is no longer a device"
+}
+
+@test "a signal removes -o's temporary file and leaves no output" {
+	mkfifo in
+	sluice-ingest -f jsonl -o out.warc < in &
+	pid=$!
+	exec 5> in
+	printf '{"a":1}\n' >&5
+	for i in $(seq 50); do
+		ls -A | grep -q '^\.out\.warc\.tmp\.' && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	wait "$pid" && fail "the run did not end by the signal" || true
+	exec 5>&-
+	[ -z "$(ls -A | grep -v '^in$')" ] || fail "left behind: $(ls -A)"
+}
+
+@test "an empty sniffed input gives no record and says so" {
+	sluice-ingest < /dev/null > out.warc 2> err
+	[ "$(cat err)" = "sluice-ingest: stdin: empty input, no records" ]
+	[ "$(streamcat -c out.warc)" = 1 ]
+}
+
+@test "option values that wrap or flags given values are usage errors" {
+	run sluice-ingest --jobs 4294967297 x
+	expect_status 64
+	expect_match -- '--jobs wants 1 to 64'
+	run sluice-ingest --no-header=x x
+	expect_status 64
+	expect_match "option '--no-header' takes no argument"
+}

@@ -27,6 +27,7 @@
 #include <http_parser.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdnoreturn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,7 +458,7 @@ struct emitter {
 	struct sl_gzip *gz;
 	struct sl_arena arena;     /* JSON documents of one record */
 	struct sl_csv csv;         /* for the delimiter and quote of the source */
-	char err[512];
+	char err[SL_MSG_MAX];
 };
 
 static void *
@@ -677,6 +678,7 @@ struct place {
 	const char *unit;          /* "row", "line", "element", "record" */
 	uint64_t number;
 	uint64_t offset;
+	const char *note;          /* after the number: "(the header)", or NULL */
 };
 
 static void
@@ -690,8 +692,9 @@ place_error(char *err, size_t errlen, const struct place *pl, const char *fmt, .
 	va_list ap;
 	int n;
 
-	n = snprintf(err, errlen, "%s: %s %llu at byte %llu: ", pl->name, pl->unit,
-	    (unsigned long long)pl->number, (unsigned long long)pl->offset);
+	n = snprintf(err, errlen, "%s: %s %llu%s%s at byte %llu: ", pl->name,
+	    pl->unit, (unsigned long long)pl->number, pl->note ? " " : "",
+	    pl->note ? pl->note : "", (unsigned long long)pl->offset);
 	if (n < 0 || (size_t)n >= errlen)
 		return;
 	va_start(ap, fmt);
@@ -951,7 +954,7 @@ json_record(struct emitter *e, const struct source *s, const char *p, size_t n,
 struct rowerr {
 	size_t out_len;            /* output bytes before the bad row */
 	uint64_t records;          /* records before it */
-	char msg[512];
+	char msg[SL_MSG_MAX];
 };
 
 struct span {
@@ -1002,8 +1005,8 @@ batch_work(void *job, void *state)
 	struct emitter *e = state;
 	const struct source *s = b->src;
 	const unsigned char *p = (const unsigned char *)b->in.data;
-	char err[512], frag[64];
-	struct place pl = { s->name, "row", 0, 0 };
+	char err[SL_MSG_MAX], frag[64];
+	struct place pl = { s->name, "row", 0, 0, NULL };
 	size_t pos, n;
 	int fl;
 
@@ -1414,95 +1417,6 @@ set_columns(struct ingest *g, struct source *s, char **names, size_t n)
 		    s->name, g->cfg.event_time);
 }
 
-/* Reads the header row (strict, through libcsv) and sets the columns. */
-static void
-csv_header(struct ingest *g, struct source *s, struct sl_input *in)
-{
-	struct emitter *e = g->main_em;
-	const char *why = NULL;
-	struct place pl = { s->name, "row", 1, sl_input_offset(in) };
-	char **names;
-	size_t n, len;
-	ssize_t r;
-
-	if (g->cfg.nheader > 0 || g->cfg.no_header) {
-		if (g->cfg.nheader > 0) {
-			set_columns(g, s, g->cfg.header, g->cfg.nheader);
-			return;
-		}
-		/* --no-header: as many columns as the first row has */
-		for (;;) {
-			n = sl_csv_row_len(sl_input_ptr(in), sl_input_avail(in),
-			    s->quote, in->eof);
-			if (n > 0 && sl_csv_blank(sl_input_ptr(in), n)) {
-				sl_input_consume(in, n);
-				continue;
-			}
-			if (n > 0 || in->eof)
-				break;
-			if ((r = sl_input_fill(in)) < 0)
-				sl_die(in->status, "%s", in->err);
-		}
-		if (n == 0)
-			return;     /* empty input: no columns, no rows */
-		if (split_row(e, s, sl_input_ptr(in), n, &why, NULL) < 0)
-			sl_die(SL_EX_DATAERR, "%s: row 1 at byte %llu: %s", s->name,
-			    (unsigned long long)sl_input_offset(in), why);
-		names = sl_calloc(e->csv.n, sizeof(*names));
-		for (size_t i = 0; i < e->csv.n; i++)
-			names[i] = "";
-		set_columns(g, s, names, e->csv.n);
-		free(names);
-		return;
-	}
-	for (;;) {
-		n = sl_csv_row_len(sl_input_ptr(in), sl_input_avail(in), s->quote,
-		    in->eof);
-		if (n > 0 && sl_csv_blank(sl_input_ptr(in), n)) {
-			sl_input_consume(in, n);
-			continue;
-		}
-		if (n > 0 || in->eof)
-			break;
-		if ((r = sl_input_fill(in)) < 0)
-			sl_die(in->status, "%s", in->err);
-	}
-	if (n == 0)
-		return;             /* empty input */
-	pl.offset = sl_input_offset(in);
-	if (memchr(sl_input_ptr(in), '\0', n))
-		sl_die(SL_EX_DATAERR, "%s: row 1 (the header) at byte %llu: NUL "
-		    "byte (binary data, not text?)", s->name,
-		    (unsigned long long)pl.offset);
-	if (split_row(e, s, sl_input_ptr(in), n, &why, NULL) < 0)
-		sl_die(SL_EX_DATAERR, "%s: row 1 (the header) at byte %llu: %s",
-		    s->name, (unsigned long long)pl.offset, why);
-	names = sl_calloc(e->csv.n, sizeof(*names));
-	for (size_t i = 0; i < e->csv.n; i++) {
-		const char *p = e->csv.f[i].p;
-
-		len = e->csv.f[i].len;
-		if (g->cfg.latin1) {
-			latin1(e, p, len);
-			p = e->text.data;
-			len = e->text.len;
-		} else if (!sl_utf8_valid(p, len, NULL)) {
-			sl_die(SL_EX_DATAERR, "%s: row 1 (the header) at byte %llu: "
-			    "column %zu: invalid UTF-8 (see --encoding)", s->name,
-			    (unsigned long long)pl.offset, i + 1);
-		}
-		names[i] = sl_strndup(p, len);
-	}
-	n = e->csv.n;
-	sl_input_consume(in, sl_csv_row_len(sl_input_ptr(in), sl_input_avail(in),
-	    s->quote, in->eof));
-	set_columns(g, s, names, n);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	g->next_row = 2;
-}
-
 /* Reads more, dying on an error; returns 0 at the end of the input. */
 static ssize_t
 more(struct sl_input *in)
@@ -1513,6 +1427,95 @@ more(struct sl_input *in)
 		sl_die(in->status, "%s", in->err);
 	return r;
 }
+
+/*
+ * The length of the first row that is not blank, reading as needed (blank
+ * lines before it are consumed); 0 for an input without rows.
+ */
+static size_t
+first_row(const struct source *s, struct sl_input *in)
+{
+	for (;;) {
+		const unsigned char *p = sl_input_ptr(in);
+		size_t n = sl_csv_row_len(p, sl_input_avail(in), s->quote, in->eof);
+
+		if (n > 0 && sl_csv_blank(p, n)) {
+			sl_input_consume(in, n);
+			continue;
+		}
+		if (n > 0 || in->eof)
+			return n;
+		if (sl_input_avail(in) > MAX_ROW)
+			sl_die(SL_EX_DATAERR, "%s: row 1 at byte %llu: longer than "
+			    "%d MiB without a row end (a quote never closed?)",
+			    s->name, (unsigned long long)sl_input_offset(in),
+			    MAX_ROW >> 20);
+		more(in);
+	}
+}
+
+/*
+ * Sets the columns: from --header, else from the header row (strict,
+ * through libcsv, which is then consumed), else (--no-header) numbered as
+ * many as the first row has.
+ */
+static void
+csv_header(struct ingest *g, struct source *s, struct sl_input *in)
+{
+	struct emitter *e = g->main_em;
+	const char *why = NULL;
+	const unsigned char *nul = NULL;
+	struct place pl = { s->name, "row", 1, 0, "(the header)" };
+	char err[SL_MSG_MAX], **names;
+	size_t n, nf;
+
+	if (g->cfg.nheader > 0) {
+		set_columns(g, s, g->cfg.header, g->cfg.nheader);
+		return;
+	}
+	if ((n = first_row(s, in)) == 0)
+		return;             /* an empty input: no columns, no rows */
+	if (g->cfg.no_header)
+		pl.note = NULL;
+	pl.offset = sl_input_offset(in);
+	if (split_row(e, s, sl_input_ptr(in), n, &why, &nul) < 0) {
+		if (nul)
+			place_error(err, sizeof(err), &pl, "NUL byte at byte %llu "
+			    "(binary data, not text?)", (unsigned long long)
+			    (pl.offset + (uint64_t)(nul - sl_input_ptr(in))));
+		else
+			place_error(err, sizeof(err), &pl, "%s", why);
+		sl_die(SL_EX_DATAERR, "%s", err);
+	}
+	nf = e->csv.n;
+	names = sl_calloc(nf + 1, sizeof(*names));
+	for (size_t i = 0; i < nf; i++) {
+		const char *p = e->csv.f[i].p;
+		size_t len = e->csv.f[i].len;
+
+		if (g->cfg.no_header) {
+			names[i] = sl_strdup("");   /* named by its number */
+			continue;
+		}
+		if (g->cfg.latin1) {
+			latin1(e, p, len);
+			p = e->text.data;
+			len = e->text.len;
+		} else if (!sl_utf8_valid(p, len, NULL)) {
+			place_error(err, sizeof(err), &pl, "column %zu: invalid "
+			    "UTF-8 (see --encoding)", i + 1);
+			sl_die(SL_EX_DATAERR, "%s", err);
+		}
+		names[i] = sl_strndup(p, len);
+	}
+	if (!g->cfg.no_header) {
+		sl_input_consume(in, n);
+		g->next_row = 2;
+	}
+	set_columns(g, s, names, nf);
+	free_list(names, nf);
+}
+
 
 /*
  * Skips a UTF-8 byte order mark at the very start of a text input, reading
@@ -1611,15 +1614,32 @@ scan_value(struct source *s, struct sl_input *in, const struct place *pl,
 	}
 }
 
+/* A fatal error at a place: "file: element 3 at byte 40: ..." and exit 65. */
+static noreturn void
+die_at(const struct place *pl, const char *fmt, ...) SL_PRINTF(2, 3);
+
+static noreturn void
+die_at(const struct place *pl, const char *fmt, ...)
+{
+	char msg[SL_MSG_MAX], err[SL_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	place_error(err, sizeof(err), pl, "%s", msg);
+	sl_die(SL_EX_DATAERR, "%s", err);
+}
+
 static void
 read_json(struct ingest *g, struct source *s, struct sl_input *in)
 {
 	struct emitter *e = g->main_em;
 	struct sl_buf out = SL_BUF_INIT;
-	char err[512], frag[32], date[SL_TIME_STRLEN];
-	struct place pl = { s->name, "element", 0, 0 };
+	char err[SL_MSG_MAX], frag[32], date[SL_TIME_STRLEN];
+	struct place pl = { s->name, "element", 0, 0, NULL };
 	size_t start, end;
-	uint64_t index = 0;
+	uint64_t index = 0, at = sl_input_offset(in);
 	int rc, fl;
 
 	skip_bom(in);
@@ -1638,42 +1658,35 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 		    end - start, "", 0, &pl, date, &out, err, sizeof(err));
 		main_record(g, rc, &out, err);
 		sl_input_consume(in, end);
-		g->run.bytes_in += end;
 		skip_ws(in);
 		if (sl_input_avail(in) > 0)
 			sl_die(SL_EX_DATAERR, "%s: byte %llu: more after the JSON "
 			    "value (for one value per line use -f jsonl)", s->name,
 			    (unsigned long long)sl_input_offset(in));
-		sl_buf_release(&out);
-		return;
+		goto out;
 	}
 	sl_input_consume(in, 1);
 	for (;;) {
 		skip_ws(in);
+		pl.number = index;
+		pl.offset = sl_input_offset(in);
 		if (sl_input_avail(in) == 0)
-			sl_die(SL_EX_DATAERR, "%s: element %llu at byte %llu: "
-			    "truncated JSON at byte %llu: the array is not closed",
-			    s->name, (unsigned long long)index,
-			    (unsigned long long)sl_input_offset(in),
-			    (unsigned long long)sl_input_offset(in));
+			die_at(&pl, "truncated JSON at byte %llu: the array is not "
+			    "closed", (unsigned long long)pl.offset);
 		if (*sl_input_ptr(in) == ']') {
 			sl_input_consume(in, 1);
 			break;
 		}
 		if (index > 0) {
 			if (*sl_input_ptr(in) != ',')
-				sl_die(SL_EX_DATAERR, "%s: element %llu at byte %llu: "
-				    "invalid JSON at byte %llu: expected ',' or ']' "
-				    "after element %llu", s->name,
-				    (unsigned long long)index,
-				    (unsigned long long)sl_input_offset(in),
-				    (unsigned long long)sl_input_offset(in),
+				die_at(&pl, "invalid JSON at byte %llu: expected ',' "
+				    "or ']' after element %llu",
+				    (unsigned long long)pl.offset,
 				    (unsigned long long)(index - 1));
 			sl_input_consume(in, 1);
 			skip_ws(in);
+			pl.offset = sl_input_offset(in);
 		}
-		pl.number = index;
-		pl.offset = sl_input_offset(in);
 		end = scan_value(s, in, &pl, &start);
 		fl = snprintf(frag, sizeof(frag), "#/%llu", (unsigned long long)index);
 		sl_buf_reset(&out);
@@ -1681,14 +1694,17 @@ read_json(struct ingest *g, struct source *s, struct sl_input *in)
 		    end - start, frag, (size_t)fl, &pl, date, &out, err,
 		    sizeof(err));
 		main_record(g, rc, &out, err);
-		g->run.bytes_in += end;
 		sl_input_consume(in, end);
+		g->run.bytes_in += sl_input_offset(in) - at;
+		at = sl_input_offset(in);
 		index++;
 	}
 	skip_ws(in);
 	if (sl_input_avail(in) > 0)
 		sl_die(SL_EX_DATAERR, "%s: byte %llu: more after the JSON array",
 		    s->name, (unsigned long long)sl_input_offset(in));
+out:
+	g->run.bytes_in += sl_input_offset(in) - at;
 	sl_buf_release(&out);
 }
 
@@ -1727,8 +1743,8 @@ read_raw(struct ingest *g, struct source *s, struct sl_input *in)
 {
 	struct emitter *e = g->main_em;
 	struct sl_buf data = SL_BUF_INIT, out = SL_BUF_INIT;
-	char err[512], date[SL_TIME_STRLEN];
-	struct place pl = { s->name, "file", 1, 0 };
+	char err[SL_MSG_MAX], date[SL_TIME_STRLEN];
+	struct place pl = { s->name, "file", 1, 0, NULL };
 	ssize_t r;
 	int rc;
 
@@ -1951,9 +1967,8 @@ digest_matches(const char *v, const unsigned char sha256[SL_SHA256_LEN],
 			want[o++] = b32((unsigned)(acc << (5 - bits)));
 	}
 	want[o] = '\0';
-	for (size_t k = strlen(val); k > 0 && val[k - 1] == '='; k--)
-		;
-	return strncasecmp(val, want, o) == 0 && (val[o] == '\0' || val[o] == '=');
+	/* base32 may be padded with '=' */
+	return strncasecmp(val, want, o) == 0 && val[o + strspn(val + o, "=")] == '\0';
 }
 
 /*
@@ -2142,7 +2157,7 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 	struct sl_reader r;
 	struct sl_record rec, conv;
 	struct sl_buf body = SL_BUF_INIT;
-	char err[512];
+	char err[SL_MSG_MAX];
 	uint64_t at = sl_input_offset(in);
 	int rc;
 
@@ -2152,7 +2167,8 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 	sl_record_init(&rec);
 	sl_record_init(&conv);
 	while ((rc = sl_reader_next(&r, &rec)) > 0) {
-		struct place pl = { s->name, "record", rec.number, rec.offset };
+		struct place pl = { s->name, "record", rec.number, rec.offset,
+		    NULL };
 		const char *dg = sl_headers_get(&rec.hdr, SL_F_WARC_BLOCK_DIGEST);
 		const struct sl_record *outrec = &rec;
 		unsigned char d[SL_SHA256_LEN];
@@ -2299,12 +2315,11 @@ state_load(struct state *st, const char *path)
 	struct sl_input in;
 	struct sl_buf text = SL_BUF_INIT;
 	struct sl_arena a = SL_ARENA_INIT;
-	struct sl_json doc, jerr_doc;
+	struct sl_json doc;
 	struct sl_json_error jerr;
 	const struct sl_json *files, *v;
 	ssize_t r;
 
-	(void)jerr_doc;
 	if (access(path, F_OK) != 0)
 		return;                 /* the first run */
 	if (sl_input_open(&in, path, SL_INPUT_RAW) < 0)
@@ -2366,7 +2381,7 @@ static void
 state_save(struct state *st, const char *path)
 {
 	struct sl_buf b = SL_BUF_INIT;
-	char err[512];
+	char err[SL_MSG_MAX];
 
 	sl_buf_adds(&b, "{\"sluice-ingest-state\":1,\"files\":[");
 	for (size_t i = 0, k = 0; i < st->n; i++) {

@@ -86,8 +86,11 @@ valid_name(const char *cmd)
 	return 1;
 }
 
-/* Shows man page sluice-CMD (or sluice for "sluice"): installed, else the
- * copy in the source tree this binary was built from. */
+/*
+ * Shows man page sluice-CMD (or sluice for "sluice"): from $SLUICE_MANDIR,
+ * installed next to this binary, installed under the configured prefix, or
+ * in man/ next to a binary built in its source tree.
+ */
 static int
 help(const char *cmd)
 {
@@ -101,22 +104,26 @@ help(const char *cmd)
 		sl_buf_adds(&page, "sluice");
 	else
 		sl_buf_addf(&page, "sluice-%s", cmd);
-	for (int pass = 0; pass < 3; pass++) {
+	for (int pass = 0; pass < 4; pass++) {
 		for (size_t s = 0; s < 3; s++) {
 			const char *sec = sections[s];
 
 			if (strcmp(cmd, "overview") == 0 && strcmp(sec, "7") != 0)
 				continue;
+			const char *env = getenv("SLUICE_MANDIR");
+
 			sl_buf_reset(&file);
-			if (pass == 0 && dir)
+			if (pass == 0 && env && *env)
+				sl_buf_addf(&file, "%s/%s.%s", env, page.data, sec);
+			else if (pass == 1 && dir)
 				sl_buf_addf(&file, "%s/../share/man/man%s/%s.%s", dir,
 				    sec, page.data, sec);
-			else if (pass == 1)
+			else if (pass == 2)
 				sl_buf_addf(&file, "%s/man%s/%s.%s", SL_MANDIR, sec,
 				    page.data, sec);
-			else
-				sl_buf_addf(&file, "%s/man/%s.%s", SL_SRCDIR,
-				    page.data, sec);
+			else if (pass == 3 && dir)
+				sl_buf_addf(&file, "%s/man/%s.%s", dir, page.data,
+				    sec);
 			if (file.len && access(file.data, R_OK) == 0) {
 				fflush(stdout);
 				execlp("man", "man", "-l", file.data, (char *)NULL);

@@ -299,7 +299,7 @@ struct outcome {
 	int status;
 	uint64_t records;       /* r.records */
 	uint64_t damaged, skipped;
-	char err[512];
+	char err[SL_MSG_MAX];
 };
 
 static void
@@ -1280,6 +1280,59 @@ test_lenient(void)
 	    "lenient: resumes at the next version line after a too-long "
 	    "Content-Length (%d records of 2, damaged %llu)", o.n,
 	    (unsigned long long)o.damaged);
+
+	/*
+	 * A header cut short by the next record's version line: the damaged
+	 * record is skipped, the next one is read (its version line was not
+	 * swallowed as a header line).
+	 */
+	{
+		static const char cut_header[] = MIN V11 TYPE RID MIN MIN;
+
+		fd = tmp_fd(cut_header, sizeof(cut_header) - 1);
+		sl_input_fdopen(&in, fd, "t.warc", 0);
+		read_all(&in, 0, 1, &o);
+		sl_input_close(&in);
+		close(fd);
+		ok(o.rc == 0 && o.n == 3 && o.damaged == 1,
+		    "lenient: a truncated header loses nothing after it (%d "
+		    "records of 3, damaged %llu)", o.n,
+		    (unsigned long long)o.damaged);
+		fd = tmp_fd(cut_header, sizeof(cut_header) - 1);
+		sl_input_fdopen(&in, fd, "t.warc", 0);
+		read_all(&in, 0, 0, &o);
+		sl_input_close(&in);
+		close(fd);
+		ok(o.rc == -1 && o.n == 1 && strstr(o.err, "record 2 at byte ") &&
+		    strstr(o.err, "truncated header: a new record begins"),
+		    "strict: a truncated header is named as such: %s", o.err);
+	}
+
+	/*
+	 * A false Content-Length over the zero-copy limit swallows every later
+	 * record into what the reader copies out: lenient mode puts the block
+	 * back and finds them.
+	 */
+	{
+		struct sl_buf big = SL_BUF_INIT;
+
+		sl_buf_adds(&big, HEAD "Content-Length: 2000000\r\n\r\nhi\r\n\r\n");
+		for (int i = 0; i < 4; i++)
+			sl_buf_adds(&big, MIN);
+		while (big.len < 2100000)
+			sl_buf_addc(&big, 'x');
+		fd = tmp_fd(big.data, big.len);
+		sl_input_fdopen(&in, fd, "t.warc", 0);
+		read_all(&in, 0, 1, &o);
+		sl_input_close(&in);
+		close(fd);
+		/* the 4 records, then the damaged one's tail of x is no record */
+		ok(o.n == 4 && o.damaged >= 1,
+		    "lenient: a false Content-Length over 1 MiB loses no record "
+		    "(%d records of 4, damaged %llu, rc %d)", o.n,
+		    (unsigned long long)o.damaged, o.rc);
+		sl_buf_release(&big);
+	}
 
 	/*
 	 * Junk after the last gzip member: in lenient mode it is skipped and
