@@ -8,27 +8,9 @@
 
 load lib
 
-# ingest ARGS...: sluice-ingest ARGS with the stream in out.warc; $status is
-# its exit status and $output its standard error.
-ingest() {
-	run bash -c 'sluice-ingest "$@" >out.warc' sluice-ingest "$@"
-}
 
-# rows: "locator<TAB>payload" for each data record of out.warc (the file://
-# prefix of the scratch folder cut off).
-rows() {
-	streamcat -d -p -f WARC-Target-URI out.warc | sed "s|^file://$(pwd -P)/||"
-}
 
-# joined: the payloads of out.warc on one line, separated by ' ; '.
-joined() {
-	streamcat -d -p out.warc | awk 'NR > 1 { printf " ; " } { printf "%s", $0 }'
-}
 
-# ndata: the number of data records in out.warc.
-ndata() {
-	streamcat -d -c out.warc
-}
 
 # fail_all: fails with every message collected in the array problems.
 fail_all() {

@@ -13,6 +13,7 @@
 #define SL_TAP_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,6 +65,28 @@ tap_diag(const char *fmt, ...)
 		tap_diag("expected: %lld", w_); \
 	} \
 } while (0)
+
+/*
+ * A seeded generator (xorshift64*) for property tests: the same numbers on
+ * every platform, so a failing case can be replayed.  tap_rand_seed() sets
+ * the seed (not 0).
+ */
+static uint64_t tap_rng_state = 0x9e3779b97f4a7c15ULL;
+
+__attribute__((unused)) static void
+tap_rand_seed(uint64_t seed)
+{
+	tap_rng_state = seed ? seed : 1;
+}
+
+__attribute__((unused)) static uint64_t
+tap_rand(void)
+{
+	tap_rng_state ^= tap_rng_state >> 12;
+	tap_rng_state ^= tap_rng_state << 25;
+	tap_rng_state ^= tap_rng_state >> 27;
+	return tap_rng_state * 0x2545f4914f6cdd1dULL;
+}
 
 __attribute__((unused)) static int
 tap_done(void)

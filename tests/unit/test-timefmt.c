@@ -211,17 +211,7 @@ static const struct {
 	    "9999-12-31T23:59:59.999999Z" },
 };
 
-/* xorshift64*: deterministic across platforms. */
-static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
+#define rng tap_rand  /* tap.h */
 
 static void
 test_format(void)
@@ -646,6 +636,7 @@ test_arith(void)
 int
 main(void)
 {
+	tap_rand_seed(0x2545f4914f6cdd1dULL);
 	test_parse();
 	test_format();
 	test_sde();
