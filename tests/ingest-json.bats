@@ -8,10 +8,6 @@
 
 load lib
 
-
-
-
-
 # fail_all: fails with every message collected in the array problems.
 fail_all() {
 	if [ "${#problems[@]}" -gt 0 ]; then
