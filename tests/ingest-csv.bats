@@ -9,13 +9,6 @@
 
 load lib
 
-# fail_all: fails with every message collected in the array problems.
-fail_all() {
-	if [ "${#problems[@]}" -gt 0 ]; then
-		fail "${problems[@]}"
-	fi
-}
-
 # ---- typing ---------------------------------------------------------------
 
 @test "csv: every value is typed on its own, and --strings keeps them strings" {

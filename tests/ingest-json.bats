@@ -8,13 +8,6 @@
 
 load lib
 
-# fail_all: fails with every message collected in the array problems.
-fail_all() {
-	if [ "${#problems[@]}" -gt 0 ]; then
-		fail "${problems[@]}"
-	fi
-}
-
 # ---- JSON Lines ---------------------------------------------------------------
 
 @test "jsonl: one record per line, the line's bytes minus surrounding white space" {

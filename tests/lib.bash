@@ -24,6 +24,14 @@ fail() {
 	return 1
 }
 
+# fail_all: fails with every message collected in the array problems (for
+# table tests that report every bad row, not just the first).
+fail_all() {
+	if [ "${#problems[@]}" -gt 0 ]; then
+		fail "${problems[@]}"
+	fi
+}
+
 # expect_status N: $status must be N.
 expect_status() {
 	if [ "$status" -ne "$1" ]; then
