@@ -278,10 +278,40 @@ sl_csv_split_libcsv(struct sl_csv *c, const unsigned char *p, size_t n,
 	return 0;
 }
 
+/*
+ * TSV has no quoting: a row is its fields split on the delimiter, whatever
+ * the bytes (libcsv would take NUL for its quote character).
+ */
+static void
+split_plain(struct sl_csv *c, const unsigned char *p, size_t n)
+{
+	size_t end = body_len(p, n), i = 0;
+
+	c->n = 0;
+	if (end == 0)
+		return;
+	for (;;) {
+		const unsigned char *d = memchr(p + i, c->delim, end - i);
+		size_t k = d ? (size_t)(d - p) : end;
+		struct sl_csv_field *f = add_field(c);
+
+		f->p = (const char *)p + i;
+		f->len = k - i;
+		f->null = k == i;
+		if (d == NULL)
+			return;
+		i = k + 1;
+	}
+}
+
 int
 sl_csv_split(struct sl_csv *c, const unsigned char *p, size_t n, const char **why)
 {
 	if (sl_csv_split_fast(c, p, n))
 		return 0;
+	if (c->quote == 0) {
+		split_plain(c, p, n);
+		return 0;
+	}
 	return sl_csv_split_libcsv(c, p, n, why);
 }

@@ -148,13 +148,17 @@ sl_opts_parse(const struct sl_tool *tool, struct sl_common *common, int argc,
     char **argv, int (*handle)(int, const char *, void *), void *ctx)
 {
 	size_t nt = count(tool->options), nc = count(common_options), n = 0;
-	struct option *lo = sl_calloc(nt + nc + 1, sizeof(*lo));
-	struct sl_buf shorts = SL_BUF_INIT;
+	/* static: a usage error exits from inside the loop, and these must
+	 * still be reachable then (no leak reported) */
+	static struct option *lo;
+	static struct sl_buf shorts;
 	const struct sl_option *all[2] = { tool->options, common_options };
 	int c, idx;
 
 	usage_tool = tool->name;
 	memset(common, 0, sizeof(*common));
+	lo = sl_calloc(nt + nc + 1, sizeof(*lo));
+	sl_buf_reset(&shorts);
 	/* leading ':' reports a missing argument as ':'; operands may follow
 	 * options in any order (GNU permutation), "--" ends options */
 	sl_buf_addc(&shorts, ':');
@@ -245,6 +249,7 @@ sl_opts_parse(const struct sl_tool *tool, struct sl_common *common, int argc,
 		}
 	}
 	free(lo);
+	lo = NULL;
 	sl_buf_release(&shorts);
 	return optind;
 }

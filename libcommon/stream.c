@@ -511,10 +511,12 @@ read_record(struct rstate *s)
 			got += n;
 			rec->store.len = (size_t)got;
 		}
-		if ((uint64_t)got < len)
-			goto truncated;
 		rec->block = (const unsigned char *)rec->store.data;
-		rec->block_len = (size_t)len;
+		rec->block_len = (size_t)got;
+		if ((uint64_t)got < len) {
+			s->block_read = 1;  /* lenient mode looks inside it */
+			goto truncated;
+		}
 		got = sl_input_need(in, 2);
 		if (got >= 2 && sl_input_ptr(in)[0] == '\r')
 			got = sl_input_need(in, 4);
@@ -564,8 +566,13 @@ resync(struct sl_reader *r, uint64_t damaged_at)
 	for (;;) {
 		rc = sl_input_line(r->in, MAX_LINE, &line, &len);
 		if (rc == -2) {
-			/* a long run without newlines: skip the window */
-			sl_input_consume(r->in, sl_input_avail(r->in));
+			/* a line over MAX_LINE: skip to its end, or all of the
+			 * window when its end is not in it yet */
+			const unsigned char *nl = memchr(sl_input_ptr(r->in), '\n',
+			    sl_input_avail(r->in));
+
+			sl_input_consume(r->in, nl ? (size_t)(nl -
+			    sl_input_ptr(r->in)) + 1 : sl_input_avail(r->in));
 			continue;
 		}
 		if (rc <= 0)
@@ -652,6 +659,18 @@ check_field(const struct sl_hfield *f, char *err, size_t errlen)
 	return 0;
 }
 
+/* A field line a reader would refuse as longer than MAX_LINE? */
+static int
+too_long(const struct sl_hfield *f, char *err, size_t errlen)
+{
+	if (f->name_len + f->value_len + 4 <= MAX_LINE)
+		return 0;
+	snprintf(err, errlen, "refusing to write field \"%.*s\": %zu bytes, over "
+	    "the %d-byte line limit of sluice readers", (int)f->name_len, f->name,
+	    f->value_len, MAX_LINE);
+	return 1;
+}
+
 static void
 put_length(struct sl_buf *out, size_t len)
 {
@@ -693,7 +712,8 @@ sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
 			have_len = 2;   /* once, whatever the headers say */
 			continue;
 		}
-		if (!f->safe && check_field(f, err, errlen) < 0) {
+		if ((!f->safe && check_field(f, err, errlen) < 0) ||
+		    too_long(f, err, errlen)) {
 			out->len = start;
 			out->data[out->len] = '\0';
 			return -1;
@@ -713,6 +733,14 @@ sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
 	}
 	if (!have_len && !have_type)
 		put_length(out, rec->block_len);
+	if (out->len - start + 2 > MAX_HEADER) {
+		snprintf(err, errlen, "refusing to write a header of %zu bytes, over "
+		    "the %d-byte limit of sluice readers", out->len - start + 2,
+		    MAX_HEADER);
+		out->len = start;
+		out->data[out->len] = '\0';
+		return -1;
+	}
 	sl_buf_add(out, "\r\n", 2);
 	if (rec->block_len)
 		sl_buf_add(out, rec->block, rec->block_len);

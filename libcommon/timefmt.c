@@ -250,6 +250,10 @@ sl_time_parse(const char *s, size_t len, sl_time *out, const char **why)
 done:
 	*out = ((days_from_civil(y, mo, d) * 86400 + h * 3600LL + mi * 60LL + se
 	    - off) * US) + us;
+	if (*out < SL_TIME_MIN || *out > SL_TIME_MAX) {
+		*why = "outside the years 0000 to 9999 in UTC";
+		return -1;
+	}
 	return 0;
 }
 
@@ -340,12 +344,20 @@ sl_duration_parse(const char *s, size_t len, struct sl_duration *d,
 		*why = "a duration needs at least one number and unit";
 		return -1;
 	}
+	/* at most 10,000 years: then no sum with a time can overflow */
+	if (d->years > 10000 || d->months > 120000 || d->days > 3660000 ||
+	    d->us > 3660000 * DAY_US)
+		goto toolarge;
 	return 0;
 toolarge:
 	*why = "duration too large";
 	return -1;
 }
 
+/*
+ * t + sign * d, calendar-aware.  With t and d in their documented ranges
+ * nothing overflows; the result is clamped to the years 0000-9999.
+ */
 static sl_time
 add(sl_time t, const struct sl_duration *d, int sign)
 {
@@ -362,7 +374,8 @@ add(sl_time t, const struct sl_duration *d, int sign)
 		days = days_from_civil(y, m, dd);
 	}
 	days += sign * d->days;
-	return days * DAY_US + rem + sign * d->us;
+	t = days * DAY_US + rem + sign * d->us;
+	return t < SL_TIME_MIN ? SL_TIME_MIN : t > SL_TIME_MAX ? SL_TIME_MAX : t;
 }
 
 sl_time

@@ -15,6 +15,10 @@
 
 typedef int64_t sl_time;   /* microseconds since 1970-01-01T00:00:00Z */
 
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z: the range of times */
+#define SL_TIME_MIN (-62167219200LL * 1000000)
+#define SL_TIME_MAX (253402300800LL * 1000000 - 1)
+
 #define SL_TIME_STRLEN 32
 
 /*
@@ -39,8 +43,9 @@ size_t sl_time_format(sl_time t, enum sl_time_style style,
 /*
  * Parses an RFC 3339 date-time ("2026-11-20T08:00:00Z", "...08:00:00.25+02:00",
  * 't' or ' ' for 'T', 'z' for 'Z') or a full date ("2026-11-20", taken as
- * midnight UTC).  Fractions beyond microseconds are truncated.  Returns 0, or
- * -1 with a short reason in *why (may be NULL).
+ * midnight UTC).  Fractions beyond microseconds are truncated; times outside
+ * SL_TIME_MIN..SL_TIME_MAX once in UTC are refused.  Returns 0, or -1 with a
+ * short reason in *why (may be NULL).
  */
 int sl_time_parse(const char *s, size_t len, sl_time *out, const char **why);
 
@@ -51,12 +56,15 @@ struct sl_duration {
 };
 
 /*
- * Parses "P1Y2M3DT4H5M6.5S", "PT6H", "P1D", "P2W".  Returns 0, or -1 with a
- * reason in *why.
+ * Parses "P1Y2M3DT4H5M6.5S", "PT6H", "P1D", "P2W", up to about 10,000 years.
+ * Returns 0, or -1 with a reason in *why.
  */
 int sl_duration_parse(const char *s, size_t len, struct sl_duration *d,
     const char **why);
-/* t + d, months clamped to the last day (Jan 31 + P1M = Feb 28/29). */
+/*
+ * t + d, months clamped to the last day (Jan 31 + P1M = Feb 28/29); the
+ * result is clamped to SL_TIME_MIN..SL_TIME_MAX.
+ */
 sl_time sl_time_add(sl_time t, const struct sl_duration *d);
 /* t - d */
 sl_time sl_time_sub(sl_time t, const struct sl_duration *d);

@@ -295,3 +295,15 @@ EOF
 	[[ "$stderr" == "sluice-ingest: open.csv: row 2 at byte 4: longer than 64 MiB without a row end (a quote never closed?)" ]] ||
 	    fail "stderr: $stderr"
 }
+
+@test "hostile: a key over 64 KiB is a bad row, not a record readers refuse" {
+	{ echo id,v; head -c 70000 /dev/zero | tr '\0' k; echo ,1; echo 2,2; } > long.csv
+	run --separate-stderr sh -c 'sluice-ingest --key id long.csv > out.warc'
+	expect_status 65
+	[[ "$stderr" == *"long.csv: row 2 at byte 5: refusing to write field \"Sluice-Key\": 70000 bytes, over the 65536-byte line limit"* ]] ||
+	    fail "stderr: $stderr"
+	whole_records out.warc
+	run sh -c 'sluice-ingest -q --key id --max-errors 1 long.csv | streamcat -d -f Sluice-Key'
+	expect_status 0
+	[ "$output" = 2 ] || fail "got: $output"
+}

@@ -636,9 +636,27 @@ test_no_leak(void)
 	}
 }
 
+/* TSV has no quoting: a NUL byte is data, not libcsv's quote character. */
+static void
+test_tsv_nul(void)
+{
+	static const unsigned char row[] = "\0a\tb\0\tc\n";
+	struct sl_csv c;
+	const char *why = NULL;
+
+	sl_csv_init(&c, '\t', 0);
+	ok(sl_csv_split(&c, row, sizeof(row) - 1, &why) == 0 && c.n == 3 &&
+	    c.f[0].len == 2 && memcmp(c.f[0].p, "\0a", 2) == 0 &&
+	    c.f[1].len == 2 && memcmp(c.f[1].p, "b\0", 2) == 0 &&
+	    c.f[2].len == 1 && c.f[2].p[0] == 'c',
+	    "tsv: NUL bytes are data; three fields");
+	sl_csv_release(&c);
+}
+
 int
 main(void)
 {
+	test_tsv_nul();
 	test_row_len();
 	test_blank();
 	test_split();

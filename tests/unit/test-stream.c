@@ -1334,6 +1334,69 @@ test_lenient(void)
 		sl_buf_release(&big);
 	}
 
+	/* found by fuzzing: a garbage line over 64 KiB, then a good record */
+	{
+		struct sl_buf b = SL_BUF_INIT;
+
+		for (int i = 0; i < 70000; i++)
+			sl_buf_addc(&b, 'x');
+		sl_buf_adds(&b, "\n" MIN);
+		fd = tmp_fd(b.data, b.len);
+		sl_input_fdopen(&in, fd, "t.warc", 0);
+		read_all(&in, 0, 1, &o);
+		sl_input_close(&in);
+		close(fd);
+		ok(o.rc == 0 && o.n == 1 && o.damaged == 1,
+		    "lenient: a line over 64 KiB is skipped to its end, the "
+		    "record after it kept (%d records of 1)", o.n);
+		sl_buf_release(&b);
+	}
+
+	/* found by fuzzing: a Content-Length over 1 MiB past the end */
+	{
+		static const char past_end[] = HEAD "Content-Length: 1048573\r\n"
+		    "\r\nshort\r\n\r\n" MIN;
+
+		fd = tmp_fd(past_end, sizeof(past_end) - 1);
+		sl_input_fdopen(&in, fd, "t.warc", 0);
+		read_all(&in, 0, 1, &o);
+		sl_input_close(&in);
+		close(fd);
+		ok(o.rc == 0 && o.n == 1 && o.damaged == 1,
+		    "lenient: a Content-Length over 1 MiB that runs past the end "
+		    "loses no record after it (%d records of 1)", o.n);
+	}
+
+	/* found by fuzzing: what the writer writes, the reader reads */
+	{
+		struct sl_record big;
+		struct sl_buf out = SL_BUF_INIT, v = SL_BUF_INIT;
+		char err[SL_MSG_MAX];
+
+		for (int i = 0; i < 70000; i++)
+			sl_buf_addc(&v, 'k');
+		sl_record_init(&big);
+		sl_headers_sets(&big.hdr, SL_F_WARC_TYPE, "resource");
+		sl_headers_sets(&big.hdr, SL_F_WARC_RECORD_ID, "<urn:x>");
+		sl_headers_sets(&big.hdr, SL_F_WARC_DATE, "2020-01-01T00:00:00Z");
+		sl_headers_set(&big.hdr, SL_F_SLUICE_KEY, v.data, v.len);
+		ok(sl_record_format(&big, &out, err, sizeof(err)) == -1 &&
+		    strstr(err, "line limit") != NULL,
+		    "format: a field line over 64 KiB is refused: %s", err);
+		sl_record_clear(&big);
+		sl_headers_sets(&big.hdr, SL_F_WARC_TYPE, "resource");
+		sl_headers_sets(&big.hdr, SL_F_WARC_RECORD_ID, "<urn:x>");
+		sl_headers_sets(&big.hdr, SL_F_WARC_DATE, "2020-01-01T00:00:00Z");
+		for (int i = 0; i < 20; i++)
+			sl_headers_add_name(&big.hdr, "X-Fill", 6, v.data, 60000);
+		ok(sl_record_format(&big, &out, err, sizeof(err)) == -1 &&
+		    strstr(err, "header of") != NULL,
+		    "format: a header over 1 MiB is refused: %s", err);
+		sl_record_release(&big);
+		sl_buf_release(&out);
+		sl_buf_release(&v);
+	}
+
 	/*
 	 * Junk after the last gzip member: in lenient mode it is skipped and
 	 * counted as damage, and the input ends (stream.h).

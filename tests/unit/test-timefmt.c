@@ -621,8 +621,10 @@ test_arith(void)
 		for (int i = 0; i < 20000; i++) {
 			struct sl_duration d;
 			const char *e = exact[i % NELEM(exact)];
-			sl_time t = (sl_time)(rng() % 400000000000000000ULL) -
-			    100000000000000000LL;
+			/* inside the range, a year from its ends */
+			const sl_time year = 366LL * 86400 * 1000000;
+			sl_time t = SL_TIME_MIN + year + (sl_time)(rng() %
+			    (uint64_t)(SL_TIME_MAX - SL_TIME_MIN - 2 * year));
 
 			sl_duration_parse(e, strlen(e), &d, NULL);
 			if (sl_time_sub(sl_time_add(t, &d), &d) != t &&
@@ -633,10 +635,38 @@ test_arith(void)
 	}
 }
 
+/* Inputs the fuzzer found: the range of times and durations is enforced. */
+static void
+test_ranges(void)
+{
+	static const char *times[] = {
+		"0000-01-01T00:30:00+01:00",    /* before 0000 in UTC */
+		"9999-12-31T23:59:59-01:00",    /* after 9999 in UTC */
+	};
+	static const char *durs[] = {
+		"P99999999Y", "P106751992D", "P768614336404564651M",
+		"PT2562047788H", "P10001Y",
+	};
+	struct sl_duration d;
+	sl_time t;
+
+	for (size_t i = 0; i < NELEM(times); i++)
+		ok(sl_time_parse(times[i], strlen(times[i]), &t, NULL) < 0,
+		    "refused, outside 0000-9999 in UTC: %s", times[i]);
+	for (size_t i = 0; i < NELEM(durs); i++)
+		ok(sl_duration_parse(durs[i], strlen(durs[i]), &d, NULL) < 0,
+		    "refused, too large: %s", durs[i]);
+	ok(sl_duration_parse("P10000Y", 7, &d, NULL) == 0 &&
+	    sl_time_add(SL_TIME_MAX - 1, &d) == SL_TIME_MAX &&
+	    sl_time_sub(SL_TIME_MIN + 1, &d) == SL_TIME_MIN,
+	    "P10000Y is accepted and sums clamp to the range");
+}
+
 int
 main(void)
 {
 	tap_rand_seed(0x2545f4914f6cdd1dULL);
+	test_ranges();
 	test_parse();
 	test_format();
 	test_sde();
