@@ -1,6 +1,7 @@
 /* header.c - see header.h */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,12 +57,62 @@ sl_field_name(enum sl_field f)
 	return (f > SL_F_OTHER && f < SL_F__COUNT) ? tab[f].name : NULL;
 }
 
+/* ASCII case-insensitive equality of two strings of n bytes. */
+static int
+same_name(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x != y && ((x | 0x20) != (y | 0x20) ||
+		    (unsigned char)((x | 0x20) - 'a') > 'z' - 'a'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Field names are looked up for every header line read, so the candidates
+ * are indexed by length (at most BYLEN_MAX per length, checked when the
+ * index is built) and rejected on their last letter before the bytes are
+ * compared.
+ */
+#define NAME_MAX_LEN 32
+#define BYLEN_MAX 8
+static unsigned char bylen[NAME_MAX_LEN][BYLEN_MAX];
+static pthread_once_t bylen_once = PTHREAD_ONCE_INIT;
+
+static void
+bylen_build(void)
+{
+	for (int i = 1; i < SL_F__COUNT; i++) {
+		unsigned char *c = bylen[tab[i].len];
+		int k = 0;
+
+		while (c[k] != 0)
+			k++;
+		if (tab[i].len >= NAME_MAX_LEN || k >= BYLEN_MAX - 1)
+			sl_die(SL_EX_SOFTWARE, "internal error: field index "
+			    "too small for \"%s\"", tab[i].name);
+		c[k] = (unsigned char)i;
+	}
+}
+
 enum sl_field
 sl_field_lookup(const char *name, size_t len)
 {
-	for (int i = 1; i < SL_F__COUNT; i++) {
-		if (tab[i].len == len && strncasecmp(tab[i].name, name, len) == 0)
-			return (enum sl_field)i;
+	unsigned char last;
+
+	if (len == 0 || len >= NAME_MAX_LEN)
+		return SL_F_OTHER;
+	pthread_once(&bylen_once, bylen_build);
+	last = (unsigned char)name[len - 1] | 0x20;
+	for (const unsigned char *c = bylen[len]; *c != 0; c++) {
+		/* writers use the canonical spelling: try that first */
+		if (memcmp(tab[*c].name, name, len) == 0 ||
+		    (((unsigned char)tab[*c].name[len - 1] | 0x20) == last &&
+		    same_name(tab[*c].name, name, len)))
+			return (enum sl_field)*c;
 	}
 	return SL_F_OTHER;
 }

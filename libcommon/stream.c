@@ -260,26 +260,81 @@ check_value(const char *name, size_t nlen, const char *v, size_t len, int ends,
 	return 0;
 }
 
-/* Commits the field gathered in name/value (a folded value may span lines). */
+/*
+ * A header value's bytes as the reader keeps them: trailing white space
+ * dropped, a tab read as a space, checked by the rule above.  Returns the
+ * value (in the line itself when it needs no change, else in the record's
+ * arena) and its length in *len, or NULL with the failure reported.
+ */
+static const char *
+clean_value(struct rstate *s, const char *name, size_t nlen,
+    const char *v, size_t *len)
+{
+	size_t n = *len;
+	char why[256];
+
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	if (printable_ascii(v, n))
+		return v;	/* the common case: nothing to change or check */
+	if (memchr(v, '\t', n) != NULL) {
+		char *t = sl_arena_strndup(&s->rec->arena, v, n);
+
+		for (char *c = memchr(t, '\t', n); c != NULL;
+		    c = memchr(c, '\t', (size_t)(t + n - c)))
+			*c = ' ';
+		v = t;
+	}
+	if (check_value(name, nlen, v, n, 0, why, sizeof(why)) < 0) {
+		rfail(s, SL_EX_DATAERR, "%s", why);
+		return NULL;
+	}
+	return v;
+}
+
+/* Adds the field of one header line (name, and value after the colon). */
 static int
-commit(struct rstate *s, struct sl_buf *name, struct sl_buf *value)
+add_field(struct rstate *s, const char *name, size_t nlen, const char *v,
+    size_t len)
 {
 	struct sl_record *rec = s->rec;
-	size_t len = value->len;
-	char *v = value->data ? value->data : "", why[256];
 
-	if (name->len == 0)
-		return 0;
-	while (len > 0 && v[len - 1] == ' ')
-		len--;
-	if (check_value(name->data, name->len, v, len, 0, why, sizeof(why)) < 0)
-		return rfail(s, SL_EX_DATAERR, "%s", why);
+	if ((v = clean_value(s, name, nlen, v, &len)) == NULL)
+		return -1;
 	if (rec->hdr.n >= MAX_FIELDS)
 		return rfail(s, SL_EX_DATAERR, "more than %d header fields",
 		    MAX_FIELDS);
-	sl_headers_add_name(&rec->hdr, name->data, name->len, v, len);
-	sl_buf_reset(name);
-	sl_buf_reset(value);
+	sl_headers_add_name(&rec->hdr, name, nlen, v, len);
+	return 0;
+}
+
+/*
+ * Appends a folded continuation line to the last field's value, joined by
+ * one space.
+ */
+static int
+add_fold(struct rstate *s, const char *v, size_t len)
+{
+	struct sl_record *rec = s->rec;
+	struct sl_hfield *f = &rec->hdr.f[rec->hdr.n - 1];
+	size_t n;
+	char *joined;
+
+	if ((v = clean_value(s, f->name, f->name_len, v, &len)) == NULL)
+		return -1;
+	if (len == 0)
+		return 0;
+	n = f->value_len + (f->value_len > 0) + len;
+	joined = sl_arena_alloc(&rec->arena, n + 1);
+	memcpy(joined, f->value, f->value_len);
+	if (f->value_len > 0)
+		joined[f->value_len] = ' ';
+	memcpy(joined + n - len, v, len);
+	joined[n] = '\0';
+	f->value = joined;
+	f->value_len = n;
+	f->safe = 0;
 	return 0;
 }
 
@@ -297,18 +352,6 @@ once(struct rstate *s, enum sl_field id)
 	return 0;
 }
 
-/* Appends a value's bytes, a tab read as a space. */
-static void
-add_value(struct sl_buf *value, const unsigned char *p, size_t n)
-{
-	size_t at = value->len;
-
-	sl_buf_add(value, p, n);
-	for (char *c = memchr(value->data + at, '\t', n); c != NULL;
-	    c = memchr(c, '\t', (size_t)(value->data + value->len - c)))
-		*c = ' ';
-}
-
 static int
 is_version_line(const unsigned char *line, size_t len)
 {
@@ -321,11 +364,10 @@ static int
 read_header(struct rstate *s, int *eof)
 {
 	struct sl_input *in = s->r->in;
-	struct sl_buf name = SL_BUF_INIT, value = SL_BUF_INIT;
 	const unsigned char *line;
 	size_t len, total = 0;
 	char ex[200];
-	int rc, ret = -1;
+	int rc;
 
 	*eof = 0;
 	rc = sl_input_line(in, MAX_LINE, &line, &len);
@@ -347,87 +389,62 @@ read_header(struct rstate *s, int *eof)
 		    "expected a WARC/1.1 or WARC/1.0 version line, found \"%s\"",
 		    excerpt(line, len, ex, sizeof(ex)));
 	for (;;) {
+		const unsigned char *colon;
+		size_t i;
+
 		rc = sl_input_line(in, MAX_LINE, &line, &len);
-		if (rc < 0) {
-			ret = ifail(s);
-			goto out;
-		}
-		if (rc == 0 || line[len - 1] != '\n') {
-			ret = rfail(s, SL_EX_DATAERR,
+		if (rc < 0)
+			return ifail(s);
+		if (rc == 0 || line[len - 1] != '\n')
+			return rfail(s, SL_EX_DATAERR,
 			    "truncated record: the input ends inside the header");
-			goto out;
-		}
-		if (is_version_line(line, chomp(line, len))) {
+		if (is_version_line(line, chomp(line, len)))
 			/* left unread: lenient mode resumes at it */
-			ret = rfail(s, SL_EX_DATAERR, "truncated header: a new "
+			return rfail(s, SL_EX_DATAERR, "truncated header: a new "
 			    "record begins at byte %llu",
 			    (unsigned long long)sl_input_offset(in));
-			goto out;
-		}
+		/*
+		 * The line stays valid until the next sl_input_line(): each
+		 * field is added (copied) before that.
+		 */
 		sl_input_consume(in, len);
 		total += len;
-		if (total > MAX_HEADER) {
-			ret = rfail(s, SL_EX_DATAERR,
+		if (total > MAX_HEADER)
+			return rfail(s, SL_EX_DATAERR,
 			    "header longer than %d bytes", MAX_HEADER);
-			goto out;
-		}
 		len = chomp(line, len);
 		if (len == 0)
-			break;
+			return 0;
 		if (line[0] == ' ' || line[0] == '\t') {
 			/* a folded continuation of the previous value */
-			size_t i = 0;
-
-			if (name.len == 0) {
-				ret = rfail(s, SL_EX_DATAERR,
+			if (s->rec->hdr.n == 0)
+				return rfail(s, SL_EX_DATAERR,
 				    "continuation line before any field");
-				goto out;
-			}
-			while (i < len && (line[i] == ' ' || line[i] == '\t'))
-				i++;
-			while (value.len > 0 && value.data[value.len - 1] == ' ')
-				value.len--;
-			if (value.len > 0 && i < len)
-				sl_buf_addc(&value, ' ');
-			add_value(&value, line + i, len - i);
+			for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t');
+			    i++)
+				;
+			if (add_fold(s, (const char *)line + i, len - i) < 0)
+				return -1;
 			continue;
 		}
-		if (commit(s, &name, &value) < 0)
-			goto out;
-		{
-			const unsigned char *colon = memchr(line, ':', len);
-			size_t i;
-
-			if (colon == NULL || colon == line) {
-				ret = rfail(s, SL_EX_DATAERR,
-				    "malformed header line \"%s\"",
-				    excerpt(line, len, ex, sizeof(ex)));
-				goto out;
-			}
-			for (i = 0; line + i < colon; i++)
-				if (!is_tchar(line[i])) {
-					ret = rfail(s, SL_EX_DATAERR,
-					    "bad character in field name \"%s\"",
-					    excerpt(line, (size_t)(colon - line),
-					    ex, sizeof(ex)));
-					goto out;
-				}
-			sl_buf_add(&name, line, (size_t)(colon - line));
-			sl_buf_addc(&value, '\0');
-			value.len = 0;
-			for (i = (size_t)(colon - line) + 1;
-			    i < len && (line[i] == ' ' || line[i] == '\t'); i++)
-				;
-			add_value(&value, line + i, len - i);
-		}
+		colon = memchr(line, ':', len);
+		if (colon == NULL || colon == line)
+			return rfail(s, SL_EX_DATAERR,
+			    "malformed header line \"%s\"",
+			    excerpt(line, len, ex, sizeof(ex)));
+		for (i = 0; line + i < colon; i++)
+			if (!is_tchar(line[i]))
+				return rfail(s, SL_EX_DATAERR,
+				    "bad character in field name \"%s\"",
+				    excerpt(line, (size_t)(colon - line),
+				    ex, sizeof(ex)));
+		for (i = (size_t)(colon - line) + 1;
+		    i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+			;
+		if (add_field(s, (const char *)line, (size_t)(colon - line),
+		    (const char *)line + i, len - i) < 0)
+			return -1;
 	}
-	if (commit(s, &name, &value) < 0)
-		goto out;
-	ret = 0;
-out:
-	sl_buf_release(&name);
-	sl_buf_release(&value);
-	return ret;
 }
 
 static int
