@@ -35,7 +35,7 @@ on_signal(int sig)
 static void
 track(char *tmp)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 
 	if (!handlers) {
 		struct sigaction sa;

@@ -66,13 +66,14 @@ args_json(struct sl_run *run, int argc, char **argv)
 	sl_buf_addc(&run->args, ']');
 }
 
-static void
+/* Writes --metrics FILE; returns -1 (said) when it cannot. */
+static int
 metrics_out(struct sl_run *run, int status)
 {
 	struct sl_metrics *m = &run->metrics;
 
 	if (run->common.metrics == NULL)
-		return;
+		return 0;
 	sl_metrics_set(m, "sluice_records_in_total", "counter",
 	    "Data records read.", (double)run->records_in);
 	sl_metrics_set(m, "sluice_records_out_total", "counter",
@@ -94,8 +95,11 @@ metrics_out(struct sl_run *run, int status)
 	char err[512];
 
 	if (sl_metrics_write(m, run->common.metrics, run->tool->name, err,
-	    sizeof(err)) < 0)
+	    sizeof(err)) < 0) {
 		sl_error("cannot write metrics: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* On sl_die(): whole records out, temporary output removed, metrics. */
@@ -302,7 +306,9 @@ sl_run_finish(struct sl_run *run, int status)
 {
 	sl_run_close_output(run, status);
 	run->finished = 1;
-	metrics_out(run, status);
+	/* metrics asked for and not written: the run did not do its job */
+	if (metrics_out(run, status) < 0 && status == SL_EX_OK)
+		status = SL_EX_IOERR;
 	sl_diag_forget(on_exit_hook, run);
 	sl_writer_close(&run->out);
 	sl_hasher_free(run->hasher);

@@ -320,3 +320,19 @@ same_records() {
 	expect_status 64
 	expect_match "option '--no-header' takes no argument"
 }
+
+@test "--metrics that cannot be written is an output error (74), in every filter" {
+	printf 'a\n1\n' > t.csv
+	problems=()
+	run sluice-ingest --metrics /dev/full t.csv
+	[ "$status" -eq 74 ] || problems+=("ingest: exit $status, not 74")
+	sluice-ingest t.csv > t.warc
+	for cmd in "sluice-transform ." "sluice-tag-lineage --set classification=internal" \
+	    "sluice-drift --save p.prof"; do
+		run $cmd --metrics /dev/full t.warc
+		[ "$status" -eq 74 ] || problems+=("$cmd: exit $status, not 74")
+		[[ "$output" == *"cannot write metrics"* ]] ||
+		    problems+=("$cmd: no message: $output")
+	done
+	fail_all
+}

@@ -111,7 +111,7 @@ run_block() {
 
 check_command() {
 	local got rc
-	got=$(bash -c "$1" 2>"$BATS_TEST_TMPDIR/example.err" | tr -d '\r'; exit "${PIPESTATUS[0]}")
+	got=$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS bash -c "$1" 2>"$BATS_TEST_TMPDIR/example.err" | tr -d '\r'; exit "${PIPESTATUS[0]}")
 	rc=$?
 	if [ -z "$2" ]; then
 		if [ "$rc" -ne 0 ]; then
@@ -143,6 +143,26 @@ run_examples() {
 
 @test "EXAMPLES of sluice-ingest(1) run as shown" {
 	run_examples "$MANDIR/sluice-ingest.1"
+}
+
+@test "EXAMPLES of sluice-validate(1) run as shown" {
+	run_examples "$MANDIR/sluice-validate.1"
+}
+
+@test "EXAMPLES of sluice-contract(5) run as shown" {
+	run_examples "$MANDIR/sluice-contract.5"
+}
+
+@test "EXAMPLES of sluice-tag-lineage(1) run as shown" {
+	run_examples "$MANDIR/sluice-tag-lineage.1"
+}
+
+@test "EXAMPLES of sluice-transform(1) run as shown" {
+	run_examples "$MANDIR/sluice-transform.1"
+}
+
+@test "EXAMPLES of sluice-drift(1) run as shown" {
+	run_examples "$MANDIR/sluice-drift.1"
 }
 
 @test "EXAMPLES of sluice(1) run as shown" {
