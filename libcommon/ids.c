@@ -224,3 +224,52 @@ sl_uuid_parse(const char *s, size_t len, struct sl_uuid *out)
 	}
 	return 0;
 }
+
+static char
+b32(unsigned x)
+{
+	return "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[x & 31];
+}
+
+int
+sl_digest_matches(struct sl_hasher *h, const char *digest, const void *p,
+    size_t len, const unsigned char *sha256)
+{
+	unsigned char d[SL_SHA256_LEN];
+	char want[128];
+	const char *val;
+	size_t dl, o = 0, acc = 0, bits = 0;
+
+	if (strncasecmp(digest, "sha256:", 7) == 0) {
+		if (sha256 != NULL)
+			memcpy(d, sha256, SL_SHA256_LEN);
+		else
+			sl_sha256(h, p, len, d);
+		dl = SL_SHA256_LEN;
+		val = digest + 7;
+	} else if (strncasecmp(digest, "sha1:", 5) == 0) {
+		sl_sha1(h, p, len, d);
+		dl = SL_SHA1_LEN;
+		val = digest + 5;
+	} else {
+		return -1;
+	}
+	if (strlen(val) == 2 * dl) {
+		sl_hex(d, dl, want);
+		return strcasecmp(val, want) == 0;
+	}
+	for (size_t i = 0; i < dl; i++) {
+		acc = (acc << 8 | d[i]) & 0xffff;
+		bits += 8;
+		while (bits >= 5) {
+			want[o++] = b32((unsigned)(acc >> (bits - 5)));
+			bits -= 5;
+		}
+	}
+	if (bits > 0)
+		want[o++] = b32((unsigned)(acc << (5 - bits)));
+	want[o] = '\0';
+	/* base32 may be padded with '=' */
+	return strncasecmp(val, want, o) == 0 &&
+	    val[o + strspn(val + o, "=")] == '\0';
+}

@@ -46,6 +46,15 @@ void sl_sha1(struct sl_hasher *h, const void *p, size_t len,
 /* "sha256:<hex>" NUL-terminated into out (SL_DIGEST_STRLEN + 1 bytes). */
 void sl_digest_str(struct sl_hasher *h, const void *p, size_t len, char *out);
 
+/*
+ * Does a WARC digest ("sha256:" or "sha1:", hex or base32 in any case,
+ * base32 padding allowed) match p[0..len)?  1 yes, 0 no, -1 an algorithm
+ * this cannot check.  sha256, when not NULL, is p's SHA-256 already
+ * computed, so a sha256 digest costs no second hash.
+ */
+int sl_digest_matches(struct sl_hasher *h, const char *digest, const void *p,
+    size_t len, const unsigned char *sha256);
+
 /* Incremental SHA-256 for large or streamed inputs. */
 void sl_sha256_begin(struct sl_hasher *h);
 void sl_sha256_update(struct sl_hasher *h, const void *p, size_t len);

@@ -115,6 +115,21 @@ fail:
 	return -1;
 }
 
+/* Drops the names of a closed file, removing the temporary if asked. */
+static void
+forget(struct sl_outfile *o, int remove_tmp)
+{
+	if (o->tmp) {
+		if (remove_tmp)
+			unlink(o->tmp);
+		untrack(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	free(o->path);
+	o->path = NULL;
+}
+
 int
 sl_outfile_commit(struct sl_outfile *o, char *err, size_t errlen)
 {
@@ -129,20 +144,12 @@ sl_outfile_commit(struct sl_outfile *o, char *err, size_t errlen)
 		rc = -1;
 	}
 	o->fd = -1;
-	if (o->tmp) {
-		if (rc == 0 && rename(o->tmp, o->path) < 0) {
-			snprintf(err, errlen, "%s: cannot rename into place: %s",
-			    o->path, strerror(errno));
-			rc = -1;
-		}
-		if (rc < 0)
-			unlink(o->tmp);
-		untrack(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
+	if (o->tmp && rc == 0 && rename(o->tmp, o->path) < 0) {
+		snprintf(err, errlen, "%s: cannot rename into place: %s",
+		    o->path, strerror(errno));
+		rc = -1;
 	}
-	free(o->path);
-	o->path = NULL;
+	forget(o, rc < 0);
 	return rc;
 }
 
@@ -152,14 +159,7 @@ sl_outfile_abort(struct sl_outfile *o)
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;
-	if (o->tmp) {
-		unlink(o->tmp);
-		untrack(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-	free(o->path);
-	o->path = NULL;
+	forget(o, 1);
 }
 
 int

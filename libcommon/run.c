@@ -153,8 +153,8 @@ sl_run_warcinfo_block(const struct sl_run *run, struct sl_buf *b)
 	sl_buf_adds(b, "format: WARC File Format 1.1\r\n");
 }
 
-static void
-write_warcinfo(struct sl_run *run)
+void
+sl_run_put_warcinfo(struct sl_run *run, struct sl_writer *w)
 {
 	struct sl_record rec;
 	struct sl_buf block = SL_BUF_INIT;
@@ -172,10 +172,16 @@ write_warcinfo(struct sl_run *run)
 	sl_headers_sets(&rec.hdr, SL_F_WARC_BLOCK_DIGEST, digest);
 	sl_record_set_block(&rec, block.data, block.len);
 	rec.type = SL_R_WARCINFO;
-	if (sl_writer_put(&run->out, &rec) < 0)
-		sl_die(SL_EX_SOFTWARE, "internal error: %s", run->out.err);
+	if (sl_writer_put(w, &rec) < 0)
+		sl_die(SL_EX_SOFTWARE, "internal error: %s", w->err);
 	sl_record_release(&rec);
 	sl_buf_release(&block);
+}
+
+static void
+write_warcinfo(struct sl_run *run)
+{
+	sl_run_put_warcinfo(run, &run->out);
 	run->warcinfo_pending = 0;
 }
 

@@ -106,6 +106,12 @@ void sl_run_close_output(struct sl_run *run, int status);
  */
 int sl_run_finish(struct sl_run *run, int status);
 
+/*
+ * Writes the run's warcinfo record to w: how a side stream (a reject file)
+ * begins, as the main output does.
+ */
+void sl_run_put_warcinfo(struct sl_run *run, struct sl_writer *w);
+
 /* The warcinfo block of a run (application/warc-fields), for tests. */
 void sl_run_warcinfo_block(const struct sl_run *run, struct sl_buf *out);
 

@@ -2310,13 +2310,44 @@ fmt_date_time(const char *s, size_t n)
 	    fmt_time(s + 11, n - 11);
 }
 
+/*
+ * RFC 3339 appendix A's number-unit pairs, from s[*pi] up to stop (or the
+ * end): each unit from units, each the one after the last (Y M D, H M S,
+ * none skipped).  Returns how many pairs, or -1.
+ */
+static int
+dur_units(const char *s, size_t n, size_t *pi, const char *units, char stop)
+{
+	size_t i = *pi;
+	int last = -1, count = 0;
+
+	while (i < n && s[i] != stop) {
+		size_t st = i;
+		const char *u;
+		int idx;
+
+		while (i < n && is_digit(s[i]))
+			i++;
+		if (i == st || i == n || s[i] == '\0' ||
+		    (u = strchr(units, s[i])) == NULL)
+			return -1;
+		idx = (int)(u - units);
+		if (last >= 0 && idx != last + 1)
+			return -1;
+		last = idx;
+		count++;
+		i++;
+	}
+	*pi = i;
+	return count;
+}
+
 /* RFC 3339 appendix A, strictly. */
 static int
 fmt_duration(const char *s, size_t n)
 {
-	static const char date_units[] = "YMD", time_units[] = "HMS";
 	size_t i = 1;
-	int any = 0, last;
+	int any, tany;
 
 	if (n < 2 || s[0] != 'P')
 		return 0;
@@ -2327,51 +2358,11 @@ fmt_duration(const char *s, size_t n)
 				return 0;
 		return n > 2;
 	}
-	last = -1;
-	while (i < n && s[i] != 'T') {
-		size_t st = i;
-		const char *u;
-		int idx;
-
-		while (i < n && is_digit(s[i]))
-			i++;
-		if (i == st || i == n)
-			return 0;
-		u = strchr(date_units, s[i]);
-		if (u == NULL || s[i] == '\0')
-			return 0;
-		idx = (int)(u - date_units);
-		if (last >= 0 && idx != last + 1)
-			return 0;
-		last = idx;
-		any = 1;
-		i++;
-	}
+	if ((any = dur_units(s, n, &i, "YMD", 'T')) < 0)
+		return 0;
 	if (i < n) {	/* 'T' */
-		int tany = 0;
-
 		i++;
-		last = -1;
-		while (i < n) {
-			size_t st = i;
-			const char *u;
-			int idx;
-
-			while (i < n && is_digit(s[i]))
-				i++;
-			if (i == st || i == n)
-				return 0;
-			u = strchr(time_units, s[i]);
-			if (u == NULL || s[i] == '\0')
-				return 0;
-			idx = (int)(u - time_units);
-			if (last >= 0 && idx != last + 1)
-				return 0;
-			last = idx;
-			tany = 1;
-			i++;
-		}
-		if (!tany)
+		if ((tany = dur_units(s, n, &i, "HMS", '\0')) <= 0 || i != n)
 			return 0;
 		any = 1;
 	}

@@ -184,6 +184,9 @@ xf() {
 	[ "$output" = $'1\n3\n4' ] || fail "outputs: $output"
 	run streamcat -d -f WARC-Type,Sluice-Key bad.warc
 	[ "$output" = $'resource\t2\nresource\t5' ] || fail "rejects: $output"
+	# a stream of its own: this run's warcinfo first
+	[ "$(streamcat -f WARC-Type bad.warc | head -n 1)" = warcinfo ] ||
+	    fail "no warcinfo first in the reject file"
 	# the rejected records are the originals, byte for byte
 	cmp <(streamcat -d -p bad.warc) <(sed -n '2p;5p' "$TF/people.jsonl")
 	sluice-transform --on-error reject --reject bad.warc --metrics m.prom 'error("x")' people.warc > out.warc

@@ -1921,56 +1921,6 @@ target_uri(const struct sl_record *rec, size_t *len)
 	return f->value;
 }
 
-static char
-b32(unsigned v)
-{
-	return "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[v & 31];
-}
-
-/*
- * Checks a sha1 or sha256 WARC-Block-Digest (hex or base32) against the
- * block, whose SHA-256 is sha256.  Returns 1 when it matches or names
- * another algorithm, 0 when not.
- */
-static int
-digest_matches(const char *v, const unsigned char sha256[SL_SHA256_LEN],
-    const unsigned char *block, size_t len, struct sl_hasher *hs)
-{
-	unsigned char d[SL_SHA256_LEN];
-	char want[128];
-	size_t dl, o = 0;
-	const char *val;
-
-	if (strncasecmp(v, "sha256:", 7) == 0) {
-		memcpy(d, sha256, SL_SHA256_LEN);
-		dl = SL_SHA256_LEN;
-		val = v + 7;
-	} else if (strncasecmp(v, "sha1:", 5) == 0) {
-		sl_sha1(hs, block, len, d);
-		dl = SL_SHA1_LEN;
-		val = v + 5;
-	} else {
-		return 1;
-	}
-	if (strlen(val) == 2 * dl) {
-		sl_hex(d, dl, want);
-		return strcasecmp(val, want) == 0;
-	}
-	for (size_t i = 0, bits = 0, acc = 0; i < dl; i++) {
-		acc = acc << 8 | d[i];
-		bits += 8;
-		while (bits >= 5) {
-			want[o++] = b32((unsigned)(acc >> (bits - 5)));
-			bits -= 5;
-		}
-		if (i == dl - 1 && bits > 0)
-			want[o++] = b32((unsigned)(acc << (5 - bits)));
-	}
-	want[o] = '\0';
-	/* base32 may be padded with '=' */
-	return strncasecmp(val, want, o) == 0 && val[o + strspn(val + o, "=")] == '\0';
-}
-
 /*
  * Adds what ingest owes a data record that arrives in a WARC: the block's
  * SHA-256 digest (sha256 given), the default classification and event time
@@ -2191,8 +2141,9 @@ read_warc(struct ingest *g, struct source *s, struct sl_input *in,
 		} else if (sl_record_is_data(&rec)) {
 			data = 1;
 			sl_sha256(g->main_em->h, rec.block, rec.block_len, d);
-			if (dg && !digest_matches(dg, d, rec.block, rec.block_len,
-			    g->main_em->h)) {
+			/* another algorithm (-1) is not checked here */
+			if (dg && !sl_digest_matches(g->main_em->h, dg,
+			    rec.block, rec.block_len, d)) {
 				place_error(err, sizeof(err), &pl, "WARC-Block-Digest "
 				    "%s does not match the block", dg);
 				g->run.records_in++;

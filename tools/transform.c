@@ -1949,6 +1949,8 @@ main(int argc, char **argv)
 		x->rej_open = 1;
 		sl_diag_on_exit(reject_abort, x);
 		sl_writer_init(&x->rej, x->rej_file.fd, x->cfg.reject, common.gzip);
+		/* a reject file is a stream: it begins with the warcinfo */
+		sl_run_put_warcinfo(&x->run, &x->rej);
 	}
 
 	for (int i = argi; i < argc || i == argi; i++) {

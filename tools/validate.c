@@ -1454,54 +1454,6 @@ media_allowed(const struct sl_json *list, const char *ess)
 	return 0;
 }
 
-static char
-b32(unsigned x)
-{
-	return "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[x & 31];
-}
-
-/*
- * Does a WARC-Block-Digest (sha256 or sha1, hex or base32) match the
- * block?  1 yes, 0 no, -1 an algorithm this tool cannot check.
- */
-static int
-digest_check(struct validate *v, const char *dg, const unsigned char *p,
-    size_t len)
-{
-	unsigned char d[SL_SHA256_LEN];
-	char want[128];
-	const char *val;
-	size_t dl, o = 0, acc = 0, bits = 0;
-
-	if (strncasecmp(dg, "sha256:", 7) == 0) {
-		sl_sha256(v->hasher, p, len, d);
-		dl = SL_SHA256_LEN;
-		val = dg + 7;
-	} else if (strncasecmp(dg, "sha1:", 5) == 0) {
-		sl_sha1(v->hasher, p, len, d);
-		dl = SL_SHA1_LEN;
-		val = dg + 5;
-	} else {
-		return -1;
-	}
-	if (strlen(val) == 2 * dl) {
-		sl_hex(d, dl, want);
-		return strcasecmp(val, want) == 0;
-	}
-	for (size_t i = 0; i < dl; i++) {
-		acc = (acc << 8 | d[i]) & 0xffff;
-		bits += 8;
-		while (bits >= 5) {
-			want[o++] = b32((unsigned)(acc >> (bits - 5)));
-			bits -= 5;
-		}
-	}
-	if (bits > 0)
-		want[o++] = b32((unsigned)(acc << (5 - bits)));
-	want[o] = '\0';
-	return strncasecmp(val, want, o) == 0 && val[o + strspn(val + o, "=")] == '\0';
-}
-
 static void
 check_payload(struct validate *v, const struct sl_record *rec, const char *ess)
 {
@@ -1529,8 +1481,8 @@ check_payload(struct validate *v, const struct sl_record *rec, const char *ess)
 			violation(v, NULL, "verifyDigest", "/payload/verifyDigest",
 			    severity_of(c, "/payload/verifyDigest"), NULL,
 			    "no WARC-Block-Digest to verify");
-		} else if ((ok = digest_check(v, dg, rec->block,
-		    rec->block_len)) <= 0) {
+		} else if ((ok = sl_digest_matches(v->hasher, dg, rec->block,
+		    rec->block_len, NULL)) <= 0) {
 			snprintf(msg, sizeof(msg), ok < 0 ? "WARC-Block-Digest "
 			    "\"%.100s\" uses an algorithm other than sha256 or "
 			    "sha1" : "WARC-Block-Digest %.100s does not match the "
@@ -2427,29 +2379,11 @@ write_all(int fd, const char *p, size_t len, const char *path)
 static void
 reject_open(struct validate *v)
 {
-	struct sl_record rec;
-	struct sl_buf block = SL_BUF_INIT;
-	char t[SL_TIME_STRLEN], digest[SL_DIGEST_STRLEN + 1], id[SL_URN_STRLEN + 1];
-
 	open_side_file(&v->reject_file, v->cfg.reject);
 	v->have_reject = 1;
 	sl_writer_init(&v->reject, v->reject_file.fd, v->reject_file.path,
 	    v->run.common.gzip);
-	sl_record_init(&rec);
-	sl_run_warcinfo_block(&v->run, &block);
-	sl_time_format(v->run.started, SL_TIME_MICRO, t);
-	sl_uuid_urn(&v->run.uuid, id);
-	sl_digest_str(v->hasher, block.data, block.len, digest);
-	rec.type = SL_R_WARCINFO;
-	sl_headers_sets(&rec.hdr, SL_F_WARC_TYPE, "warcinfo");
-	sl_headers_sets(&rec.hdr, SL_F_WARC_RECORD_ID, id);
-	sl_headers_sets(&rec.hdr, SL_F_WARC_DATE, t);
-	sl_headers_sets(&rec.hdr, SL_F_CONTENT_TYPE, "application/warc-fields");
-	sl_headers_sets(&rec.hdr, SL_F_WARC_BLOCK_DIGEST, digest);
-	sl_record_set_block(&rec, block.data, block.len);
-	reject_put(v, &rec);
-	sl_record_release(&rec);
-	sl_buf_release(&block);
+	sl_run_put_warcinfo(&v->run, &v->reject);
 }
 
 static void

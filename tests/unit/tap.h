@@ -12,6 +12,7 @@
 #ifndef SL_TAP_H
 #define SL_TAP_H
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +87,24 @@ tap_rand(void)
 	tap_rng_state ^= tap_rng_state << 25;
 	tap_rng_state ^= tap_rng_state >> 27;
 	return tap_rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Uniform in [0, 1), from tap_rand(). */
+__attribute__((unused)) static double
+tap_urand(void)
+{
+	return (double)(tap_rand() >> 11) * 0x1p-53;
+}
+
+/* Standard normal by Box-Muller, from tap_rand(). */
+__attribute__((unused)) static double
+tap_nrand(void)
+{
+	double u = tap_urand(), v = tap_urand();
+
+	if (u < 1e-300)
+		u = 1e-300;
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
 __attribute__((unused)) static int

@@ -440,6 +440,40 @@ test_hex(void)
 	ok(good && allhex[512] == '\0', "hex of every byte value");
 }
 
+/* WARC digests in every spelling a reader meets, checked against "abc". */
+static void
+test_digest_matches(void)
+{
+	static const struct {
+		const char *digest;
+		int want;
+	} t[] = {
+		{ "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 1 },
+		{ "SHA256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", 1 },
+		{ "sha256:XJ4BNP4PAHH6UQKBIDPF3LRCEOYAGYNDSYLXVHFUCD7WD4QACWWQ====", 1 },
+		{ "sha256:xj4bnp4pahh6uqkbidpf3lrceoyagyndsylxvhfucd7wd4qacwwq", 1 },
+		{ "sha1:a9993e364706816aba3e25717850c26c9cd0d89d", 1 },
+		{ "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5", 1 },
+		{ "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE4", 0 },
+		{ "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5=x", 0 },
+		{ "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ae", 0 },
+		{ "sha256:", 0 },
+		{ "md5:900150983cd24fb0d6963f7d28e17f72", -1 },
+	};
+	struct sl_hasher *h = sl_hasher_new();
+	unsigned char d[SL_SHA256_LEN];
+
+	sl_sha256(h, "abc", 3, d);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int got = sl_digest_matches(h, t[i].digest, "abc", 3, NULL);
+
+		ok(got == t[i].want, "digest %s: %d", t[i].digest, got);
+		ok(sl_digest_matches(h, t[i].digest, "abc", 3, d) == t[i].want,
+		    "digest %s with the SHA-256 given", t[i].digest);
+	}
+	sl_hasher_free(h);
+}
+
 int
 main(void)
 {
@@ -452,5 +486,6 @@ main(void)
 	test_uuid_text();
 	test_hex();
 	sl_hasher_free(h);
+	test_digest_matches();
 	return tap_done();
 }

@@ -7,7 +7,7 @@
  *   - every .json file of tests/draft2020-12 with "format" as an annotation;
  *   - optional/format/ of the nine asserted formats with
  *     SL_SCHEMA_FORMAT_ASSERT;
- *   - the other optional/ files: failures are TODO points (never failing).
+ *   - the other optional/ files, as annotations too.
  *
  * One test point per test of the suite.  Each instance is validated twice,
  * in the fast yes/no mode and reporting every violation, and the two must
@@ -101,19 +101,6 @@ count_viol(void *ctx, const struct sl_schema_violation *v)
 	    v->message[0] == '\0')
 		nviol += 1000000;	/* an incomplete violation: fails */
 	nviol++;
-}
-
-/*
- * A point that never fails the run: a failure is marked TODO (automake's
- * driver counts it as XFAIL), a pass is a plain pass (an "ok ... # TODO"
- * would count as an unexpected pass, XPASS, which fails make check).
- */
-static void
-todo_point(int good, const char *label, const char *extra)
-{
-	tap_n++;
-	printf("%sok %d - %s%s%s\n", good ? "" : "not ", tap_n, label, extra,
-	    good ? " (optional)" : " # TODO optional");
 }
 
 static const char *
@@ -250,7 +237,7 @@ out:
 
 /* Runs one suite file. */
 static void
-run_file(const char *dir, const char *name, unsigned flags, int todo,
+run_file(const char *dir, const char *name, unsigned flags,
     struct totals *t, struct fuzz *fz)
 {
 	struct sl_arena doc = SL_ARENA_INIT, scratch = SL_ARENA_INIT;
@@ -318,12 +305,8 @@ run_file(const char *dir, const char *name, unsigned flags, int todo,
 			}
 			if (s == NULL) {
 				good = 0;
-				if (todo)
-					todo_point(0, label, " (schema refused)");
-				else
-					ok(0, "%s (schema refused: %s at "
-					    "\"%s\")", label, err.msg,
-					    err.pointer);
+				ok(0, "%s (schema refused: %s at \"%s\")",
+				    label, err.msg, err.pointer);
 				t->failed++;
 				continue;
 			}
@@ -339,10 +322,7 @@ run_file(const char *dir, const char *name, unsigned flags, int todo,
 				t->passed++;
 			else
 				t->failed++;
-			if (todo) {
-				todo_point(good, label, good ? "" :
-				    " (wrong result)");
-			} else if (!ok(good, "%s", label)) {
+			if (!ok(good, "%s", label)) {
 				tap_diag("expected %s; fast mode said %s, "
 				    "reporting mode %zu violation(s)",
 				    want ? "valid" : "invalid", fast ?
@@ -1083,7 +1063,7 @@ main(void)
 	for (size_t i = 0; i < n; i++) {
 		struct fuzz fz = { 0, 0, 0 };
 
-		run_file(dir.data, names[i], 0, 0, &ann, &fz);
+		run_file(dir.data, names[i], 0, &ann, &fz);
 		ok(fz.bad == 0, "%s: %d mutated schemas compiled, %d refused "
 		    "(pointing into the schema)", names[i], fz.compiled,
 		    fz.refused);
@@ -1093,11 +1073,11 @@ main(void)
 	for (size_t i = 0; asserted_formats[i]; i++)
 		if (n)
 			run_file(fdir.data, asserted_formats[i],
-			    SL_SCHEMA_FORMAT_ASSERT, 0, &fmt, NULL);
+			    SL_SCHEMA_FORMAT_ASSERT, &fmt, NULL);
 	names = list_json(odir.data, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(names[i], "format-assertion.json") != 0)
-			run_file(odir.data, names[i], 0, 1, &opt, NULL);
+			run_file(odir.data, names[i], 0, &opt, NULL);
 		free(names[i]);
 	}
 	free(names);
@@ -1105,7 +1085,7 @@ main(void)
 	    "skipped %d", ann.passed, ann.failed, ann.skipped);
 	tap_diag("optional/format, 9 formats asserted: passed %d, failed %d, "
 	    "skipped %d", fmt.passed, fmt.failed, fmt.skipped);
-	tap_diag("other optional files (TODO, informational): passed %d, "
+	tap_diag("other optional files: passed %d, "
 	    "failed %d, skipped %d", opt.passed, opt.failed, opt.skipped);
 	sl_buf_release(&dir);
 	sl_buf_release(&fdir);

@@ -28,23 +28,6 @@ parse(const char *text, size_t len, struct sl_json *v)
 	return sl_json_parse(&arena, text, len, v, NULL) == SL_JSON_OK ? 0 : -1;
 }
 
-static double
-urand(void)
-{
-	return (double)(tap_rand() >> 11) * 0x1p-53;
-}
-
-/* Standard normal by Box-Muller. */
-static double
-nrand(void)
-{
-	double u = urand(), v = urand();
-
-	if (u < 1e-300)
-		u = 1e-300;
-	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -123,7 +106,7 @@ test_moments(void)
 
 		tap_rand_seed(11);
 		for (size_t i = 0; i < N; i++) {
-			x[i] = 1000 + 10 * nrand();
+			x[i] = 1000 + 10 * tap_nrand();
 			sl_moments_add(&all, x[i]);
 			sl_moments_add(&part[(i * 7) % 4], x[i]);
 			sum += x[i];
@@ -625,7 +608,7 @@ test_kll(void)
 
 	tap_rand_seed(7);
 	for (size_t i = 0; i < N; i++)
-		x[i] = i % 3 ? nrand() * 100 : urand() * 1000 - 200;
+		x[i] = i % 3 ? tap_nrand() * 100 : tap_urand() * 1000 - 200;
 	all = sl_kll_new(200, 42);
 	for (int p = 0; p < 3; p++)
 		part[p] = sl_kll_new(200, 100 + (uint64_t)p);
@@ -885,7 +868,7 @@ test_kll(void)
 static size_t
 zipf(size_t nkeys, const double *cum)
 {
-	double u = urand() * cum[nkeys - 1];
+	double u = tap_urand() * cum[nkeys - 1];
 	size_t lo = 0, hi = nkeys - 1;
 
 	while (lo < hi) {

@@ -34,22 +34,6 @@ static struct sl_arena arena = SL_ARENA_INIT;
 
 /* --- helpers -------------------------------------------------------------- */
 
-static double
-urand(void)
-{
-	return (double)(tap_rand() >> 11) * 0x1p-53;
-}
-
-static double
-nrand(void)
-{
-	double u = urand(), v = urand();
-
-	if (u < 1e-300)
-		u = 1e-300;
-	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-}
-
 /* A JSON array of numbers as doubles (allocated), or NULL. */
 static double *
 num_array(const struct sl_json *obj, const char *key, size_t *n)
@@ -512,9 +496,9 @@ test_scipy_generated(void)
 	tap_rand_seed(2024);
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		for (size_t j = 0; j < ns[i].n; j++)
-			a[j] = nrand();
+			a[j] = tap_nrand();
 		for (size_t j = 0; j < ns[i].m; j++)
-			b[j] = ns[i].shift + ns[i].scale * nrand();
+			b[j] = ns[i].shift + ns[i].scale * tap_nrand();
 		if (ns[i].round > 0) {	/* ties */
 			for (size_t j = 0; j < ns[i].n; j++)
 				a[j] = round(a[j] / ns[i].round) * ns[i].round;
@@ -534,9 +518,9 @@ test_scipy_generated(void)
 		size_t n = 120 + 30 * (size_t)rep, m = 199 - 20 * (size_t)rep;
 
 		for (size_t j = 0; j < n; j++)
-			a[j] = round(nrand() * 20) / 4;
+			a[j] = round(tap_nrand() * 20) / 4;
 		for (size_t j = 0; j < m; j++)
-			b[j] = 0.1 * rep + round(nrand() * 20) / 4;
+			b[j] = 0.1 * rep + round(tap_nrand() * 20) / 4;
 		for (int op = 0; op < 3; op++) {
 			sl_buf_addf(&cases, "{\"op\":\"%s\",\"kll\":true",
 			    op == 0 ? "ks" : op == 1 ? "w1" : "psi");
@@ -547,8 +531,8 @@ test_scipy_generated(void)
 	}
 	/* weighted (as a KLL sketch's items are) */
 	for (size_t j = 0; j < 300; j++) {
-		a[j] = nrand();
-		b[j] = 0.2 + nrand();
+		a[j] = tap_nrand();
+		b[j] = 0.2 + tap_nrand();
 	}
 	{
 		double wa[300], wb[300];
@@ -595,7 +579,7 @@ test_scipy_generated(void)
 		}
 	for (int rep = 0; rep < 3; rep++) {
 		for (size_t j = 0; j < 20; j++)
-			a[j] = urand() * (rep ? 1 : 0.1);
+			a[j] = tap_urand() * (rep ? 1 : 0.1);
 		sl_buf_adds(&cases, "{\"op\":\"bh\"");
 		add_array(&cases, "p", a, 20, -1);
 		sl_buf_adds(&cases, "}\n{\"op\":\"bonf\"");
@@ -604,8 +588,8 @@ test_scipy_generated(void)
 	}
 	for (int rep = 0; rep < 5; rep++) {
 		for (size_t j = 0; j < 101; j++)
-			a[j] = round(nrand() * 4);
-		sl_buf_addf(&cases, "{\"op\":\"quantile\",\"q\":%.17g", urand());
+			a[j] = round(tap_nrand() * 4);
+		sl_buf_addf(&cases, "{\"op\":\"quantile\",\"q\":%.17g", tap_urand());
 		add_array(&cases, "a", a, 101, -1);
 		sl_buf_adds(&cases, "}\n");
 	}
@@ -639,8 +623,8 @@ test_scipy_sketched(void)
 	tap_rand_seed(99);
 	for (size_t i = 0; i < N; i++) {
 		/* six decimals, so the text both sides read is the value */
-		a[i] = round(nrand() * 1e6) / 1e6;
-		b[i] = round((0.05 + 1.1 * nrand()) * 1e6) / 1e6;
+		a[i] = round(tap_nrand() * 1e6) / 1e6;
+		b[i] = round((0.05 + 1.1 * tap_nrand()) * 1e6) / 1e6;
 		sl_kll_add(ka, a[i]);
 		sl_kll_add(kb, b[i]);
 		lo = fmin(lo, fmin(a[i], b[i]));
