@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,6 +83,38 @@ same_name(const char *a, const char *b, size_t n)
 static unsigned char bylen[NAME_MAX_LEN][BYLEN_MAX];
 static pthread_once_t bylen_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Writers use the canonical spellings, so those are found first by their
+ * first and last eight bytes (every known name is longer than eight),
+ * case-sensitive, among the candidates of their length.
+ */
+static uint64_t first8[SL_F__COUNT], last8[SL_F__COUNT];
+static int exact_ready;   /* set (release) once they are filled */
+
+/* Are the n bytes at a and b the same? */
+static int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n >= 8) {
+		for (; n > 8; n -= 8, a += 8, b += 8) {
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return 0;
+		}
+		/* the last 8 bytes, overlapping what was compared */
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 static void
 bylen_build(void)
 {
@@ -96,6 +129,35 @@ bylen_build(void)
 			    "too small for \"%s\"", tab[i].name);
 		c[k] = (unsigned char)i;
 	}
+	for (int i = 1; i < SL_F__COUNT; i++) {
+		if (tab[i].len <= 8)
+			sl_die(SL_EX_SOFTWARE, "internal error: field name "
+			    "\"%s\" too short for the index", tab[i].name);
+		memcpy(&first8[i], tab[i].name, 8);
+		memcpy(&last8[i], tab[i].name + tab[i].len - 8, 8);
+	}
+	__atomic_store_n(&exact_ready, 1, __ATOMIC_RELEASE);
+}
+
+enum sl_field
+sl_field_lookup_exact(const char *name, size_t len, int *is_exact)
+{
+	uint64_t a, b;
+
+	*is_exact = 0;
+	if (len <= 8 || len >= NAME_MAX_LEN)
+		return sl_field_lookup(name, len);
+	if (!__atomic_load_n(&exact_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&bylen_once, bylen_build);
+	memcpy(&a, name, 8);
+	memcpy(&b, name + len - 8, 8);
+	for (const unsigned char *c = bylen[len]; *c != 0; c++)
+		if (first8[*c] == a && last8[*c] == b && (len <= 16 ||
+		    same_bytes(tab[*c].name + 8, name + 8, len - 16))) {
+			*is_exact = 1;
+			return (enum sl_field)*c;
+		}
+	return sl_field_lookup(name, len);
 }
 
 enum sl_field
@@ -237,6 +299,30 @@ void
 sl_headers_adds(struct sl_headers *h, enum sl_field id, const char *value)
 {
 	sl_headers_add(h, id, value, strlen(value));
+}
+
+void
+sl_headers_add_id(struct sl_headers *h, enum sl_field id, const char *name,
+    size_t name_len, const char *value, size_t len)
+{
+	struct sl_hfield *f;
+	char *v;
+
+	if (id == SL_F_OTHER) {
+		fill(h, append(h), id, name, name_len, value, len);
+		return;
+	}
+	/* fill(), for the reader's hot path */
+	f = append(h);
+	f->id = id;
+	f->name = tab[id].name;
+	f->name_len = tab[id].len;
+	v = sl_arena_alloc(h->arena, len + 1);
+	memcpy(v, value, len);
+	v[len] = '\0';
+	f->value = v;
+	f->value_len = len;
+	f->safe = 0;
 }
 
 void

@@ -59,6 +59,11 @@ enum sl_field {
 const char *sl_field_name(enum sl_field f);
 /* Case-insensitive lookup; SL_F_OTHER when the name is not a known field. */
 enum sl_field sl_field_lookup(const char *name, size_t len);
+/*
+ * The same lookup, faster for the canonical spelling; *exact is 1 when
+ * name is exactly that spelling (then written back unchanged).
+ */
+enum sl_field sl_field_lookup_exact(const char *name, size_t len, int *exact);
 
 struct sl_hfield {
 	enum sl_field id;
@@ -107,6 +112,12 @@ void sl_headers_add_ref(struct sl_headers *h, enum sl_field id,
  */
 void sl_headers_add_safe(struct sl_headers *h, enum sl_field id,
     const char *value, size_t len);
+/*
+ * Appends a field whose id the caller looked up (sl_field_lookup of name):
+ * a known id gets its canonical spelling, SL_F_OTHER keeps name (copied).
+ */
+void sl_headers_add_id(struct sl_headers *h, enum sl_field id,
+    const char *name, size_t name_len, const char *value, size_t len);
 /* Appends a field given by name: a known name gets its id and spelling. */
 void sl_headers_add_name(struct sl_headers *h, const char *name, size_t name_len,
     const char *value, size_t len);

@@ -372,7 +372,7 @@ sl_input_read(struct sl_input *in, void *dst, size_t n)
 }
 
 int
-sl_input_line(struct sl_input *in, size_t max, const unsigned char **line,
+sl_input_line_fill(struct sl_input *in, size_t max, const unsigned char **line,
     size_t *len)
 {
 	size_t scanned = 0, avail;

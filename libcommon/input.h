@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "diag.h"
 #include <sys/types.h>
@@ -123,8 +124,25 @@ ssize_t sl_input_read(struct sl_input *in, void *dst, size_t n);
  * line, 0 at the end, -1 on error, -2 when the line exceeds max bytes (the
  * window then holds at least max bytes of it; in->err says so).
  */
-int sl_input_line(struct sl_input *in, size_t max, const unsigned char **line,
-    size_t *len);
+int sl_input_line_fill(struct sl_input *in, size_t max,
+    const unsigned char **line, size_t *len);
+
+/* sl_input_line_fill() when the line is not whole in the window. */
+static inline int
+sl_input_line(struct sl_input *in, size_t max, const unsigned char **line,
+    size_t *len)
+{
+	const unsigned char *p = in->buf + in->pos;
+	const unsigned char *nl = in->end > in->pos ?
+	    memchr(p, '\n', in->end - in->pos) : NULL;
+
+	if (nl != NULL && (size_t)(nl - p) < max) {
+		*line = p;
+		*len = (size_t)(nl - p) + 1;
+		return 1;
+	}
+	return sl_input_line_fill(in, max, line, len);
+}
 
 /* The whole remaining input is read?  (Used after a final record.) */
 int sl_input_at_end(struct sl_input *in);

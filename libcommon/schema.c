@@ -2658,6 +2658,14 @@ struct vctx {
 
 static _Thread_local pcre2_match_data *tl_md;
 
+void
+sl_schema_thread_release(void)
+{
+	if (tl_md != NULL)
+		pcre2_match_data_free(tl_md);
+	tl_md = NULL;
+}
+
 static int
 collecting(const struct vctx *c)
 {
@@ -2852,6 +2860,19 @@ utf8_count(const char *s, size_t n)
 	return k;
 }
 
+/* Has s[0..n) at least min code points?  Stops counting once it has. */
+static int
+utf8_at_least(const char *s, size_t n, size_t min)
+{
+	size_t k = 0;
+
+	if (n < min)
+		return 0;   /* a code point is at least one byte */
+	for (size_t i = 0; i < n && k < min; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k >= min;
+}
+
 __attribute__((noinline)) static const char *
 type_list(struct vctx *c, unsigned m)
 {
@@ -2984,7 +3005,15 @@ eval_object(struct vctx *c, const struct kw *k, const struct sl_json *v,
 		int matched = 0;
 
 		if (o->nents) {
-			struct pentry *e = obj_lookup(o, m->key, m->key_len,
+			/*
+			 * Rows usually list their names in the schema's order:
+			 * the entry at the same position is tried first (names
+			 * are unique among the entries).
+			 */
+			struct pentry *e = i < o->nents &&
+			    o->ents[i].klen == m->key_len &&
+			    key_eq(o->ents[i].key, m->key, m->key_len) ?
+			    &o->ents[i] : obj_lookup(o, m->key, m->key_len,
 			    hash_bytes(m->key, m->key_len, HASH_SEED));
 
 			if (e) {
@@ -3453,8 +3482,7 @@ eval(struct vctx *c, const struct node *n, const struct sl_json *v,
 			break;
 		case K_MINLENGTH:
 			/* code points <= bytes: count only when it matters */
-			if (v->len >= k->u.n &&
-			    utf8_count(v->u.str, v->len) >= k->u.n)
+			if (utf8_at_least(v->u.str, v->len, k->u.n))
 				continue;
 			r = fail(c, k->name, k->path, ip, v, "%s is shorter "
 			    "than %zu characters", excerpt(c, v), k->u.n);

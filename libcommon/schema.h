@@ -118,6 +118,12 @@ size_t sl_schema_validate(const struct sl_schema *s, const struct sl_json *inst,
     size_t max);
 
 void sl_schema_free(struct sl_schema *s);
+/*
+ * Frees the calling thread's PCRE2 match block; for a thread that
+ * validated and is about to end (the block is made again if it validates
+ * once more).
+ */
+void sl_schema_thread_release(void);
 
 /*
  * Checks s[0..n) against one of the asserted formats by name ("email",

@@ -10,6 +10,9 @@
 #include <strings.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "diag.h"
 #include "json.h"
@@ -44,6 +47,8 @@ sl_record_clear(struct sl_record *rec)
 	rec->block_len = 0;
 	rec->source = NULL;
 	rec->number = rec->offset = 0;
+	rec->raw = NULL;
+	rec->raw_len = rec->raw_head = rec->raw_nfields = 0;
 }
 
 void
@@ -82,7 +87,8 @@ enum sl_rtype
 sl_rtype_lookup(const char *s)
 {
 	for (size_t i = 1; i < sizeof(rtypes) / sizeof(rtypes[0]); i++)
-		if (strcasecmp(s, rtypes[i]) == 0)
+		if (((unsigned char)s[0] | 0x20) == (unsigned char)rtypes[i][0] &&
+		    strcasecmp(s, rtypes[i]) == 0)
 			return (enum sl_rtype)i;
 	return SL_R_OTHER;
 }
@@ -109,6 +115,8 @@ struct rstate {
 	uint64_t number;
 	uint64_t start;
 	int block_read;    /* the block was consumed: lenient mode puts it back */
+	int canon;         /* the bytes read are the record's canonical form */
+	uint64_t head_end; /* offset of the blank line ending the header */
 };
 
 static int
@@ -211,6 +219,25 @@ printable_ascii(const char *s, size_t len)
 	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	if (len >= 16) {
+		/* 16 bytes at a time; as signed bytes, what is not printable
+		 * is below 0x20 (0x80..0xff included) or 0x7f */
+		const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+		__m128i bad = _mm_setzero_si128(), x;
+
+		for (; i + 16 <= len; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmplt_epi8(x, sp),
+			    _mm_cmpeq_epi8(x, del)));
+		}
+		/* the tail: the last 16 bytes again */
+		x = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+		bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmplt_epi8(x, sp),
+		    _mm_cmpeq_epi8(x, del)));
+		return _mm_movemask_epi8(bad) == 0;
+	}
+#endif
 	for (; i + 8 <= len; i += 8) {
 		uint64_t v;
 
@@ -293,19 +320,30 @@ clean_value(struct rstate *s, const char *name, size_t nlen,
 	return v;
 }
 
-/* Adds the field of one header line (name, and value after the colon). */
+/*
+ * Adds the field of one header line (name, and value after the colon); id
+ * is the name's, exact whether it is spelled canonically.
+ */
 static int
-add_field(struct rstate *s, const char *name, size_t nlen, const char *v,
-    size_t len)
+add_field(struct rstate *s, enum sl_field id, int exact, const char *name,
+    size_t nlen, const char *v, size_t len)
 {
 	struct sl_record *rec = s->rec;
+	const char *orig = v;
+	size_t olen = len;
 
-	if ((v = clean_value(s, name, nlen, v, &len)) == NULL)
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	if (!printable_ascii(v, len) &&
+	    (v = clean_value(s, name, nlen, v, &len)) == NULL)
 		return -1;
 	if (rec->hdr.n >= MAX_FIELDS)
 		return rfail(s, SL_EX_DATAERR, "more than %d header fields",
 		    MAX_FIELDS);
-	sl_headers_add_name(&rec->hdr, name, nlen, v, len);
+	sl_headers_add_id(&rec->hdr, id, name, nlen, v, len);
+	/* written back the same: the value untouched, the name as spelled */
+	if (v != orig || len != olen || (id != SL_F_OTHER && !exact))
+		s->canon = 0;
 	return 0;
 }
 
@@ -381,6 +419,8 @@ read_header(struct rstate *s, int *eof)
 		return rfail(s, SL_EX_DATAERR,
 		    "truncated record: the input ends in the version line");
 	sl_input_consume(in, len);
+	if (len != 10 || line[8] != '\r')
+		s->canon = 0;
 	len = chomp(line, len);
 	if (is_version_line(line, len))
 		s->rec->version = line[7] == '1' ? 11 : 10;
@@ -391,6 +431,8 @@ read_header(struct rstate *s, int *eof)
 	for (;;) {
 		const unsigned char *colon;
 		size_t i;
+		enum sl_field id;
+		int exact;
 
 		rc = sl_input_line(in, MAX_LINE, &line, &len);
 		if (rc < 0)
@@ -412,10 +454,15 @@ read_header(struct rstate *s, int *eof)
 		if (total > MAX_HEADER)
 			return rfail(s, SL_EX_DATAERR,
 			    "header longer than %d bytes", MAX_HEADER);
+		if (len < 2 || line[len - 2] != '\r')
+			s->canon = 0;
 		len = chomp(line, len);
-		if (len == 0)
+		if (len == 0) {
+			s->head_end = sl_input_offset(in) - 2;
 			return 0;
+		}
 		if (line[0] == ' ' || line[0] == '\t') {
+			s->canon = 0;
 			/* a folded continuation of the previous value */
 			if (s->rec->hdr.n == 0)
 				return rfail(s, SL_EX_DATAERR,
@@ -432,17 +479,23 @@ read_header(struct rstate *s, int *eof)
 			return rfail(s, SL_EX_DATAERR,
 			    "malformed header line \"%s\"",
 			    excerpt(line, len, ex, sizeof(ex)));
-		for (i = 0; line + i < colon; i++)
-			if (!is_tchar(line[i]))
-				return rfail(s, SL_EX_DATAERR,
-				    "bad character in field name \"%s\"",
-				    excerpt(line, (size_t)(colon - line),
-				    ex, sizeof(ex)));
+		/* a known name in its canonical spelling is a token */
+		id = sl_field_lookup_exact((const char *)line,
+		    (size_t)(colon - line), &exact);
+		if (!exact)
+			for (i = 0; line + i < colon; i++)
+				if (!is_tchar(line[i]))
+					return rfail(s, SL_EX_DATAERR,
+					    "bad character in field name \"%s\"",
+					    excerpt(line, (size_t)(colon - line),
+					    ex, sizeof(ex)));
 		for (i = (size_t)(colon - line) + 1;
 		    i < len && (line[i] == ' ' || line[i] == '\t'); i++)
 			;
-		if (add_field(s, (const char *)line, (size_t)(colon - line),
-		    (const char *)line + i, len - i) < 0)
+		if (i != (size_t)(colon - line) + 2 || line[i - 1] != ' ')
+			s->canon = 0;
+		if (add_field(s, id, exact, (const char *)line,
+		    (size_t)(colon - line), (const char *)line + i, len - i) < 0)
 			return -1;
 	}
 }
@@ -463,6 +516,28 @@ parse_length(const char *v, uint64_t *out)
 	return 0;
 }
 
+/*
+ * A canonical record just read whole: points rec->raw at its bytes when
+ * they are all still in the input window (a copied block is not).
+ */
+static void
+keep_raw(struct rstate *s)
+{
+	struct sl_input *in = s->r->in;
+	struct sl_record *rec = s->rec;
+	const unsigned char *start, *end = sl_input_ptr(in);
+
+	if (s->start < in->base)
+		return;
+	start = in->buf + (s->start - in->base);
+	if (rec->block != start + (s->head_end - s->start) + 2)
+		return;
+	rec->raw = start;
+	rec->raw_len = (size_t)(end - start);
+	rec->raw_head = (size_t)(s->head_end - s->start);
+	rec->raw_nfields = rec->hdr.n;
+}
+
 /* One record, or an error; the caller handles lenient resynchronisation. */
 static int
 read_record(struct rstate *s)
@@ -480,18 +555,38 @@ read_record(struct rstate *s)
 		return -1;
 	if (eof)
 		return 0;
-	if (once(s, SL_F_WARC_RECORD_ID) < 0 || once(s, SL_F_CONTENT_LENGTH) < 0 ||
-	    once(s, SL_F_WARC_DATE) < 0 || once(s, SL_F_WARC_TYPE) < 0)
-		return -1;
-	v = sl_headers_get(&rec->hdr, SL_F_CONTENT_LENGTH);
+	{
+		/* the mandatory fields, once each: counted in one pass */
+		static const enum sl_field must[4] = { SL_F_WARC_RECORD_ID,
+		    SL_F_CONTENT_LENGTH, SL_F_WARC_DATE, SL_F_WARC_TYPE };
+		size_t count[SL_F__COUNT] = { 0 };
+		const char *type = NULL;
+
+		v = NULL;
+		for (size_t i = 0; i < rec->hdr.n; i++) {
+			const struct sl_hfield *f = &rec->hdr.f[i];
+
+			if (count[f->id]++ == 0) {
+				if (f->id == SL_F_CONTENT_LENGTH)
+					v = f->value;
+				else if (f->id == SL_F_WARC_TYPE)
+					type = f->value;
+			}
+		}
+		for (size_t i = 0; i < 4; i++)
+			if (count[must[i]] != 1)
+				return once(s, must[i]);
+		rec->type = sl_rtype_lookup(type);
+	}
 	if (parse_length(v, &len) < 0)
 		return rfail(s, SL_EX_DATAERR, "Content-Length \"%.40s\" is not "
 		    "a decimal number", v);
+	if (v[0] == '0' && v[1] != '\0')
+		s->canon = 0;   /* leading zeros: written without */
 	if (len > s->r->max_block)
 		return rfail(s, SL_EX_DATAERR, "Content-Length %llu is over the "
 		    "limit of %llu bytes", (unsigned long long)len,
 		    (unsigned long long)s->r->max_block);
-	rec->type = sl_rtype_lookup(sl_headers_get(&rec->hdr, SL_F_WARC_TYPE));
 
 	if (len + 4 <= ZERO_COPY_MAX) {
 		/*
@@ -546,6 +641,8 @@ read_record(struct rstate *s)
 	k = sl_input_avail(in);
 	if (k >= 4 && memcmp(p, "\r\n\r\n", 4) == 0) {
 		sl_input_consume(in, 4);
+		if (s->canon)
+			keep_raw(s);
 	} else if (k >= 2 && memcmp(p, "\n\n", 2) == 0) {
 		sl_input_consume(in, 2);
 	} else if (k < 4 && (memcmp(p, "\r\n\r\n", k) == 0 ||
@@ -617,6 +714,8 @@ sl_reader_next(struct sl_reader *r, struct sl_record *rec)
 		s.number = r->records + r->damaged + 1;
 		s.start = sl_input_offset(r->in);
 		s.block_read = 0;
+		s.canon = 1;
+		s.head_end = 0;
 		rec->source = r->in->name;
 		rec->number = s.number;
 		rec->offset = s.start;
@@ -765,6 +864,50 @@ sl_record_format(const struct sl_record *rec, struct sl_buf *out, char *err,
 	return 0;
 }
 
+int
+sl_record_format_appended(const struct sl_record *rec, size_t nkeep,
+    struct sl_buf *out, char *err, size_t errlen)
+{
+	const struct sl_headers *h = &rec->hdr;
+	size_t start = out->len, need = rec->raw_len + 2;
+
+	if (rec->raw == NULL || nkeep != rec->raw_nfields || nkeep > h->n ||
+	    rec->block_len > SL_MAX_BLOCK_DEFAULT)
+		return sl_record_format(rec, out, err, errlen);
+	for (size_t i = nkeep; i < h->n; i++) {
+		if (h->f[i].id == SL_F_CONTENT_LENGTH)  /* would move */
+			return sl_record_format(rec, out, err, errlen);
+		need += h->f[i].name_len + h->f[i].value_len + 4;
+	}
+	sl_buf_grow(out, need);
+	sl_buf_add(out, rec->raw, rec->raw_head);
+	for (size_t i = nkeep; i < h->n; i++) {
+		const struct sl_hfield *f = &h->f[i];
+
+		if ((!f->safe && check_field(f, err, errlen) < 0) ||
+		    too_long(f, err, errlen)) {
+			out->len = start;
+			out->data[out->len] = '\0';
+			return -1;
+		}
+		sl_buf_add(out, f->name, f->name_len);
+		sl_buf_add(out, ": ", 2);
+		sl_buf_add(out, f->value, f->value_len);
+		sl_buf_add(out, "\r\n", 2);
+	}
+	if (out->len - start + 2 > MAX_HEADER) {
+		snprintf(err, errlen, "refusing to write a header of %zu bytes, over "
+		    "the %d-byte limit of sluice readers", out->len - start + 2,
+		    MAX_HEADER);
+		out->len = start;
+		out->data[out->len] = '\0';
+		return -1;
+	}
+	/* the blank line, the block and its terminator, as read */
+	sl_buf_add(out, rec->raw + rec->raw_head, rec->raw_len - rec->raw_head);
+	return 0;
+}
+
 struct sl_gzip {
 	z_stream z;
 };
@@ -860,10 +1003,42 @@ sl_writer_put_framed(struct sl_writer *w, const void *p, size_t len, uint64_t n)
 		sl_writer_flush(w);
 }
 
+void
+sl_writer_put_pieces(struct sl_writer *w, const struct sl_piece *pc,
+    size_t n, uint64_t nrec)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += pc[i].len;
+	sl_buf_grow(&w->out, total);
+	for (size_t i = 0; i < n; i++)
+		if (pc[i].len > 0)
+			sl_buf_add(&w->out, pc[i].p, pc[i].len);
+	w->records += nrec;
+	if (w->out.len >= w->flush_at)
+		sl_writer_flush(w);
+}
+
 int
 sl_writer_put(struct sl_writer *w, const struct sl_record *rec)
 {
 	if (sl_record_emit(rec, &w->out, w->gz, &w->rec, w->err,
+	    sizeof(w->err)) < 0)
+		return -1;
+	w->records++;
+	if (w->out.len >= w->flush_at)
+		sl_writer_flush(w);
+	return 0;
+}
+
+int
+sl_writer_put_appended(struct sl_writer *w, const struct sl_record *rec,
+    size_t nkeep)
+{
+	if (w->gz != NULL)
+		return sl_writer_put(w, rec);
+	if (sl_record_format_appended(rec, nkeep, &w->out, w->err,
 	    sizeof(w->err)) < 0)
 		return -1;
 	w->records++;

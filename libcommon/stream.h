@@ -52,6 +52,17 @@ struct sl_record {
 	const char *source;
 	uint64_t number;            /* 1-based record number in source */
 	uint64_t offset;            /* byte offset of its first byte */
+	/*
+	 * Set by the reader when the record's bytes as read are still in the
+	 * input window and are exactly what sl_record_format() writes for the
+	 * record as read (CRLF, canonical names, one space after the colon,
+	 * nothing trimmed or folded, a plain Content-Length); else NULL.
+	 * Valid until the next read, like block.  raw_head is the length of
+	 * the version line and fields (the blank line not included),
+	 * raw_nfields the number of fields read.
+	 */
+	const unsigned char *raw;
+	size_t raw_len, raw_head, raw_nfields;
 };
 
 void sl_record_init(struct sl_record *rec);
@@ -108,6 +119,17 @@ int sl_reader_next(struct sl_reader *r, struct sl_record *rec);
 int sl_record_format(const struct sl_record *rec, struct sl_buf *out,
     char *err, size_t errlen);
 
+/*
+ * As sl_record_format(), for a record as read with fields appended: the
+ * caller promises that hdr.f[0..nkeep) are the fields read, unchanged, and
+ * that the block and version are those read.  When the reader kept the
+ * record's canonical bytes (rec->raw, nkeep == rec->raw_nfields) they are
+ * copied and only the appended fields formatted (and checked); otherwise
+ * the record is formatted whole.  The same bytes either way.
+ */
+int sl_record_format_appended(const struct sl_record *rec, size_t nkeep,
+    struct sl_buf *out, char *err, size_t errlen);
+
 struct sl_gzip;  /* per-record gzip member compressor */
 
 /*
@@ -139,6 +161,9 @@ struct sl_writer {
 void sl_writer_init(struct sl_writer *w, int fd, const char *name, int gzip);
 /* Formats and queues rec; returns 0, or -1 when the record was refused. */
 int sl_writer_put(struct sl_writer *w, const struct sl_record *rec);
+/* sl_writer_put() through sl_record_format_appended() (same contract). */
+int sl_writer_put_appended(struct sl_writer *w, const struct sl_record *rec,
+    size_t nkeep);
 /*
  * Queues bytes that already hold n whole records in the writer's form
  * (made by sl_record_emit, with a gzip compressor of its own when
@@ -146,6 +171,17 @@ int sl_writer_put(struct sl_writer *w, const struct sl_record *rec);
  */
 void sl_writer_put_framed(struct sl_writer *w, const void *p, size_t len,
     uint64_t n);
+/* Bytes given in pieces. */
+struct sl_piece {
+	const void *p;
+	size_t len;
+};
+/*
+ * sl_writer_put_framed() of the n pieces joined (so a record can be written
+ * from its parts without joining them first).
+ */
+void sl_writer_put_pieces(struct sl_writer *w, const struct sl_piece *pc,
+    size_t n, uint64_t nrec);
 /* Does the writer want gzip members (-z)? */
 int sl_writer_gzip(const struct sl_writer *w);
 /* Writes out what is queued; dies (74) on a write error. */

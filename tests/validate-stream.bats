@@ -266,3 +266,83 @@ stream_contract() {
 		grep -aq 'customers@3 pass' out.warc || fail "$mode: nothing at the end"
 	done
 }
+
+# after_first FILE: the bytes of a stream after its first record (the
+# warcinfo, which names the run's arguments).
+after_first() {
+	local off
+	off=$(grep -a -b -m2 '^WARC/1.1' "$1" | tail -n 1 | cut -d: -f1)
+	tail -c +$((off + 1)) "$1"
+}
+
+@test "records checked in parallel come out as when checked one at a time" {
+	# -z output is formatted whole, one record at a time: every report,
+	# count and record must be the same as without it
+	for i in $(seq 3000); do
+		id=$i
+		[ $((i % 50)) -ne 0 ] || id=$((i - 1))
+		age=$((i % 90))
+		[ $((i % 7)) -ne 0 ] || age='"x"'
+		email="\"u$i@example.org\""
+		[ $((i % 11)) -ne 0 ] || email=null
+		printf '{"id":%d,"age":%s,"email":%s}\n' "$id" "$age" "$email"
+	done >rows.jsonl
+	head -n 1500 rows.jsonl | jsonl a.warc
+	tail -n 1500 rows.jsonl | jsonl b.warc
+	# records the reader cannot pass on as read, between the others
+	{
+		cat a.warc
+		record resource application/json '{"id":70001,"age":"old","email":null}' \
+		    'sluice-key: 1'
+		record resource application/json '{"id":70002,"age":3,"email":"x@y.z"}' \
+		    'Sluice-Contract: p@1 pass'
+		record resource application/json '{"id":70003,"age":4,"email":"x@y.z"}' \
+		    'Sluice-Contract: p@1 fail'
+		cat b.warc
+	} >in.warc
+	contract p.json <<-'JSON'
+	{"contract": "p", "version": "1",
+	 "record": {"type": "object", "required": ["id", "age"],
+	  "properties": {"age": {"type": "integer", "maximum": 80},
+	   "email": {"type": ["string", "null"], "pattern": "@"}}},
+	 "unique": ["/id"],
+	 "stream": {"nullRate": {"/email": {"warn": 0.05}}},
+	 "severity": {"/record/properties/age/maximum": "warn"}}
+	JSON
+	while IFS= read -r opts; do
+		rm -f rej*.warc
+		for z in "" -z; do
+			# shellcheck disable=SC2086
+			run bash -c 'sluice-validate "$@" >out$0.warc' "$z" \
+			    $opts --errors "e$z.jsonl" --report "r$z.json" $z p.json in.warc
+			printf '%s\n' "$status" "$output" >"stderr$z"
+			if [ -n "$z" ]; then
+				zcat out-z.warc >plain && mv plain out-z.warc
+				if [ -f rej.warc ]; then
+					zcat rej.warc >rej-z.warc && rm rej.warc
+				fi
+			elif [ -f rej.warc ]; then
+				mv rej.warc rej-plain.warc
+			fi
+		done
+		cmp stderr stderr-z || fail "$opts: $(diff stderr stderr-z | head)"
+		cmp e.jsonl e-z.jsonl || fail "$opts: errors differ"
+		jq -S 'del(.run)' r.json >r1 && jq -S 'del(.run)' r-z.json >r2
+		cmp r1 r2 || fail "$opts: reports differ: $(diff r1 r2 | head)"
+		cmp <(after_first out.warc) <(after_first out-z.warc) ||
+		    fail "$opts: outputs differ"
+		if [ -f rej-plain.warc ]; then
+			cmp <(after_first rej-plain.warc) <(after_first rej-z.warc) ||
+			    fail "$opts: rejects differ"
+		fi
+		[ -s e.jsonl ] || fail "$opts: no violations reported"
+	done <<-OPTS
+	--reject rej.warc
+	--annotate
+	--reject rej.warc --max-errors 7
+	--gate --reject rej.warc
+	--gate
+	--warn-error --reject rej.warc
+	--max-errors 3
+	OPTS
+}

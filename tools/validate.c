@@ -46,6 +46,7 @@
 #include "input.h"
 #include "json.h"
 #include "opts.h"
+#include "pool.h"
 #include "outfile.h"
 #include "run.h"
 #include "schema.h"
@@ -1133,6 +1134,28 @@ struct tally {
 
 #define TALLY_MAX 4096
 
+/*
+ * Violations recorded for later (a worker thread finds them, the main
+ * thread reports them in input order): strings are offsets into s.
+ */
+#define NO_STR ((size_t)-1)
+
+struct rviol {
+	size_t pointer, keyword, loc, msg;  /* NO_STR: NULL */
+	size_t exc, exclen;       /* excerpt of the value; NO_STR: none */
+	enum sev sev;
+};
+
+struct vrec {
+	struct rviol *a;
+	size_t n, cap;
+	struct sl_buf s;
+};
+
+#define BATCHES_IN_FLIGHT_MAX 18
+
+struct batch;
+
 struct stream_finding {
 	const char *check;        /* "rows", "freshness", ... */
 	char *loc;
@@ -1154,6 +1177,24 @@ struct validate {
 	const char *input;
 	const struct sl_json *doc;
 	enum sev worst;
+	/* the record whose violations are being reported */
+	int cur_set;              /* 0: stream-level findings */
+	const char *cur_id;       /* its WARC-Record-ID, or NULL */
+	uint64_t cur_number, cur_offset;
+	struct vrec *recto;       /* not NULL: violations are recorded there */
+	struct sl_buf exbuf;
+
+	/* parallel checking (see batch_add) */
+	int batching;
+	struct sl_pool *pool;
+	struct validate *tmpl;    /* the checker as the workers copy it */
+	struct batch *cur, *solo;
+	struct batch *spare[BATCHES_IN_FLIGHT_MAX + 2];
+	size_t nspare;
+	struct sl_buf outtmp;
+	const char *line_pass, *line_warn, *line_fail;  /* whole header lines */
+	int argc, first_input;
+	char **argv;
 
 	/* outputs */
 	int have_reject, have_errors, have_gate, have_report;
@@ -1319,11 +1360,74 @@ excerpt(struct sl_buf *b, const struct sl_json *val)
  * while under --max-errors.  pointer is into the payload (NULL: none),
  * loc into the contract.
  */
+static size_t
+vrec_str(struct vrec *r, const char *s, size_t len)
+{
+	size_t o = r->s.len;
+
+	if (s == NULL)
+		return NO_STR;
+	sl_buf_add(&r->s, s, len);
+	sl_buf_addc(&r->s, '\0');
+	return o;
+}
+
+static void violation_apply(struct validate *v, const char *pointer,
+    const char *keyword, const char *loc, enum sev sev,
+    const struct sl_json *val, const char *exc, size_t exclen, const char *msg);
+
 static void
 violation(struct validate *v, const char *pointer, const char *keyword,
     const char *loc, enum sev sev, const struct sl_json *val, const char *msg)
 {
-	const struct sl_record *rec = v->rec;
+	struct vrec *r = v->recto;
+	struct rviol *x;
+
+	if (r == NULL) {
+		violation_apply(v, pointer, keyword, loc, sev, val, NULL, 0, msg);
+		return;
+	}
+	r->a = sl_grow(r->a, &r->cap, r->n + 1, sizeof(*r->a));
+	x = &r->a[r->n++];
+	x->pointer = vrec_str(r, pointer, pointer ? strlen(pointer) : 0);
+	x->keyword = vrec_str(r, keyword, strlen(keyword));
+	x->loc = vrec_str(r, loc, strlen(loc));
+	x->msg = vrec_str(r, msg, strlen(msg));
+	x->sev = sev;
+	x->exc = NO_STR;
+	x->exclen = 0;
+	if (val) {
+		excerpt(&v->exbuf, val);
+		x->exc = vrec_str(r, v->exbuf.data, v->exbuf.len);
+		x->exclen = v->exbuf.len;
+	}
+}
+
+/* Reports the recorded violations r->a[from..from+n). */
+static void
+vrec_apply(struct validate *v, const struct vrec *r, size_t from, size_t n)
+{
+	const char *s = r->s.data;
+
+	for (size_t i = from; i < from + n; i++) {
+		const struct rviol *x = &r->a[i];
+
+		violation_apply(v, x->pointer == NO_STR ? NULL : s + x->pointer,
+		    s + x->keyword, s + x->loc, x->sev, NULL,
+		    x->exc == NO_STR ? NULL : s + x->exc, x->exclen, s + x->msg);
+	}
+}
+
+/*
+ * As violation(), reporting at once.  The excerpt is made from val, else
+ * given as JSON text in exc (NULL: none).
+ */
+static void
+violation_apply(struct validate *v, const char *pointer, const char *keyword,
+    const char *loc, enum sev sev, const struct sl_json *val, const char *exc,
+    size_t exclen, const char *msg)
+{
+	int rec = v->cur_set;
 
 	if (v->cfg.warn_error && sev == SEV_WARN)
 		sev = SEV_ERROR;
@@ -1341,12 +1445,14 @@ violation(struct validate *v, const char *pointer, const char *keyword,
 		return;
 	}
 	v->reported++;
-	if (val)
+	if (val) {
 		excerpt(&v->tmp, val);
+		exc = v->tmp.data;
+		exclen = v->tmp.len;
+	}
 	if (v->have_errors) {
 		struct sl_buf *b = &v->errbuf;
-		const char *id = rec ? sl_headers_get(&rec->hdr,
-		    SL_F_WARC_RECORD_ID) : NULL;
+		const char *id = rec ? v->cur_id : NULL;
 
 		sl_buf_adds(b, "{\"input\":");
 		if (rec)
@@ -1360,8 +1466,8 @@ violation(struct validate *v, const char *pointer, const char *keyword,
 			sl_buf_adds(b, "null");
 		if (rec)
 			sl_buf_addf(b, ",\"record\":%llu,\"offset\":%llu",
-			    (unsigned long long)rec->number,
-			    (unsigned long long)rec->offset);
+			    (unsigned long long)v->cur_number,
+			    (unsigned long long)v->cur_offset);
 		else
 			sl_buf_adds(b, ",\"record\":null,\"offset\":null");
 		sl_buf_adds(b, ",\"pointer\":");
@@ -1375,8 +1481,8 @@ violation(struct validate *v, const char *pointer, const char *keyword,
 		add_json_text(b, loc, strlen(loc));
 		sl_buf_addf(b, ",\"severity\":\"%s\",\"excerpt\":",
 		    sev == SEV_ERROR ? "error" : "warn");
-		if (val)
-			add_json_text(b, v->tmp.data, v->tmp.len);
+		if (exc)
+			add_json_text(b, exc, exclen);
 		else
 			sl_buf_adds(b, "null");
 		sl_buf_adds(b, ",\"message\":");
@@ -1391,8 +1497,8 @@ violation(struct validate *v, const char *pointer, const char *keyword,
 	sl_buf_reset(&v->line);
 	if (rec)
 		sl_buf_addf(&v->line, "%s: record %llu at byte %llu: ", v->input,
-		    (unsigned long long)rec->number,
-		    (unsigned long long)rec->offset);
+		    (unsigned long long)v->cur_number,
+		    (unsigned long long)v->cur_offset);
 	else
 		sl_buf_adds(&v->line, "stream: ");
 	if (sev == SEV_WARN)
@@ -1420,6 +1526,10 @@ media_essence(const char *ct, char *out, size_t outlen)
 {
 	size_t n = 0;
 
+	if (strcmp(ct, "application/json") == 0 && outlen > 16) {
+		memcpy(out, ct, 17);   /* the usual case, already an essence */
+		return 16;
+	}
 	while (*ct == ' ' || *ct == '\t')
 		ct++;
 	for (; *ct && *ct != ';' && *ct != ' ' && *ct != '\t' && n + 1 < outlen;
@@ -1672,62 +1782,6 @@ add_canonical_number(struct sl_buf *b, const char *t, size_t len)
 	sl_buf_addf(b, "e%lld", exp);
 }
 
-static void
-check_unique(struct validate *v, const struct sl_json *doc)
-{
-	struct contract *c = &v->c;
-	char msg[512];
-
-	for (size_t i = 0; i < c->nunique; i++) {
-		struct unique_rule *u = &c->unique[i];
-		unsigned char d[SL_SHA256_LEN];
-		const struct sl_json *first = NULL;
-		int missing = 0;
-
-		sl_buf_reset(&v->tmp);
-		for (size_t j = 0; j < u->n; j++) {
-			const struct sl_json *x = sl_json_pointer(doc,
-			    u->ptrs[j]->u.str, u->ptrs[j]->len);
-
-			if (x == NULL || x->type == SL_JSON_NULL) {
-				missing = 1;
-				break;
-			}
-			if (j == 0)
-				first = x;
-			sl_buf_addc(&v->tmp, j ? ',' : '[');
-			if (x->type == SL_JSON_NUMBER)
-				add_canonical_number(&v->tmp, x->u.num, x->len);
-			else
-				sl_json_write(&v->tmp, x);
-		}
-		if (missing)
-			continue;   /* "required" says whether it must be there */
-		sl_buf_addc(&v->tmp, ']');
-		sl_sha256(v->hasher, v->tmp.data, v->tmp.len, d);
-		if (unique_seen(u, d)) {
-			u->dups++;
-			if (u->n == 1)
-				snprintf(msg, sizeof(msg), "value seen before: "
-				    "not unique");
-			else {
-				/* the key as written, not in canonical form */
-				sl_buf_reset(&v->line);
-				for (size_t j = 0; j < u->n; j++) {
-					sl_buf_addc(&v->line, j ? ',' : '[');
-					sl_json_write(&v->line, sl_json_pointer(doc,
-					    u->ptrs[j]->u.str, u->ptrs[j]->len));
-				}
-				sl_buf_addc(&v->line, ']');
-				snprintf(msg, sizeof(msg), "key %.300s seen "
-				    "before: not unique", v->line.data);
-			}
-			violation(v, u->ptrs[0]->u.str, "unique", u->loc,
-			    severity_of(c, u->loc), u->n == 1 ? first : NULL, msg);
-		}
-	}
-}
-
 /*
  * Finds a name given twice in one object of v (depth first).  RFC 8259
  * leaves such a document to each reader: the contract would check one
@@ -1757,8 +1811,26 @@ find_duplicate(struct validate *v, const struct sl_json *x, struct sl_buf *path,
 	if (x->type != SL_JSON_OBJECT)
 		return NULL;
 	if (x->len > 1 && x->len <= 16) {
-		/* the usual row: a few names, compared pairwise */
-		for (size_t i = 1; i < x->len; i++)
+		/*
+		 * the usual row: a few names.  One of 256 bits per (length,
+		 * first and last byte) rules most rows out; else the names
+		 * are compared pairwise.
+		 */
+		uint64_t bits[4] = { 0, 0, 0, 0 };
+		size_t i;
+
+		for (i = 0; i < x->len; i++) {
+			const struct sl_json_member *m = &x->u.members[i];
+			uint32_t k = m->key_len == 0 ? 0 : (uint32_t)m->key_len << 16 |
+			    (uint32_t)(unsigned char)m->key[0] << 8 |
+			    (unsigned char)m->key[m->key_len - 1];
+			unsigned h = (unsigned)((uint32_t)(k * 0x9E3779B1u) >> 24);
+
+			if (bits[h >> 6] & ((uint64_t)1 << (h & 63)))
+				break;
+			bits[h >> 6] |= (uint64_t)1 << (h & 63);
+		}
+		for (i = i < x->len ? 1 : x->len; i < x->len; i++)
 			for (size_t j = 0; j < i; j++)
 				if (x->u.members[i].key_len ==
 				    x->u.members[j].key_len &&
@@ -1794,14 +1866,10 @@ find_duplicate(struct validate *v, const struct sl_json *x, struct sl_buf *path,
 	return NULL;
 }
 
-/* Freshness: remembers the newest time of the field. */
+/* Freshness: remembers the newest time t of the field. */
 static void
-note_time(struct validate *v, const char *s, size_t len)
+note_time(struct validate *v, sl_time t)
 {
-	sl_time t;
-
-	if (sl_time_parse(s, len, &t, NULL) < 0)
-		return;
 	/*
 	 * A time after now cannot say the data is fresh: one record dated
 	 * 2099 would keep a stale stream passing for ever.
@@ -1819,22 +1887,112 @@ note_time(struct validate *v, const char *s, size_t len)
 }
 
 /*
- * Checks one data record against every per-record rule of the contract.
- * Returns its outcome: SEV_NONE (pass), SEV_WARN or SEV_ERROR (fail).
+ * A record's checks are made in two halves that record their violations
+ * (struct vrec) instead of reporting them: check_head() looks at the
+ * header (main thread, at read time), check_block() at the payload (a
+ * worker thread, or the main thread).  check_apply() then reports them and
+ * applies the rules that remember (unique, nullRate, freshness), in input
+ * order on the main thread, so that messages, counts and output are those
+ * of checking each record in turn.
  */
-static enum sev
-check_record(struct validate *v, const struct sl_record *rec)
+struct uqres {
+	int missing;              /* no key: the rule does not apply */
+	unsigned char d[SL_SHA256_LEN];
+	size_t text;              /* in wrec.s: the excerpt (one pointer) or
+	                             the key as written (several) */
+	size_t textlen;
+};
+
+struct item {
+	const char *input;
+	uint64_t number, offset, bytes;
+	size_t id;                /* in hrec.s, or NO_STR */
+	size_t raw_off, raw_len, raw_head;  /* in raw: the record as read */
+	size_t block_off, block_len;
+	const unsigned char *block;  /* not NULL: the block is here */
+	int json;                 /* the payload is labelled JSON */
+	size_t ess, elen;         /* in hrec.s: the media type's essence */
+	size_t h0, hn, w0, wn;    /* violations in hrec, wrec */
+	int fresh_h, fresh_j;     /* 1: a time for freshness below */
+	sl_time fresh_ht, fresh_jt;
+	size_t bits;              /* in bits: 1 per nullRate rule when null */
+	size_t uq;                /* in uq: one per unique rule */
+};
+
+struct batch {
+	struct item *items;
+	size_t n, cap;
+	struct sl_buf raw;
+	struct vrec hrec, wrec;
+	struct sl_buf bits;
+	struct uqres *uq;
+	size_t nuq, capuq;
+};
+
+static void
+batch_reset(struct batch *b)
+{
+	b->n = 0;
+	sl_buf_reset(&b->raw);
+	b->hrec.n = 0;
+	sl_buf_reset(&b->hrec.s);
+	b->wrec.n = 0;
+	sl_buf_reset(&b->wrec.s);
+	sl_buf_reset(&b->bits);
+	b->nuq = 0;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	free(b->items);
+	sl_buf_release(&b->raw);
+	free(b->hrec.a);
+	sl_buf_release(&b->hrec.s);
+	free(b->wrec.a);
+	sl_buf_release(&b->wrec.s);
+	sl_buf_release(&b->bits);
+	free(b->uq);
+	free(b);
+}
+
+/* A new item of b for rec (its block not copied). */
+static struct item *
+item_new(struct batch *b, const struct sl_record *rec, const char *input,
+    uint64_t bytes)
+{
+	struct item *it;
+
+	b->items = sl_grow(b->items, &b->cap, b->n + 1, sizeof(*b->items));
+	it = &b->items[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->input = input;
+	it->number = rec->number;
+	it->offset = rec->offset;
+	it->bytes = bytes;
+	it->block_len = rec->block_len;
+	return it;
+}
+
+/* The header half: payload and context rules, a freshness header. */
+static void
+check_head(struct validate *v, const struct sl_record *rec, struct batch *b,
+    struct item *it)
 {
 	struct contract *c = &v->c;
 	const char *ct = sl_headers_get(&rec->hdr, SL_F_CONTENT_TYPE);
+	const char *id = sl_headers_get(&rec->hdr, SL_F_WARC_RECORD_ID);
 	char ess[256];
 	size_t elen = media_essence(ct ? ct : "", ess, sizeof(ess));
-	struct sl_json doc;
-	struct sl_json_error jerr;
 
-	v->rec = rec;
-	v->worst = SEV_NONE;
-	v->doc = NULL;
+	it->id = vrec_str(&b->hrec, id, id ? strlen(id) : 0);
+	it->ess = vrec_str(&b->hrec, ess, elen);
+	it->elen = elen;
+	it->json = media_is_json(ess, elen);
+	v->recto = &b->hrec;
+	it->h0 = b->hrec.n;
 	sl_arena_reset(&v->scratch);
 	check_payload(v, rec, ess);
 	check_context(v, rec);
@@ -1842,12 +2000,97 @@ check_record(struct validate *v, const struct sl_record *rec)
 		const struct sl_hfield *f = sl_headers_find_name(&rec->hdr,
 		    c->fresh_field, strlen(c->fresh_field));
 
-		if (f)
-			note_time(v, f->value, f->value_len);
+		if (f && sl_time_parse(f->value, f->value_len, &it->fresh_ht,
+		    NULL) == 0)
+			it->fresh_h = 1;
 	}
-	if (c->needs_json && media_is_json(ess, elen)) {
-		if (sl_json_parse(&v->scratch, (const char *)rec->block,
-		    rec->block_len, &doc, &jerr) != SL_JSON_OK) {
+	it->hn = b->hrec.n - it->h0;
+	v->recto = NULL;
+}
+
+/* The key of each unique rule in doc, for check_apply(). */
+static void
+unique_keys(struct validate *v, const struct sl_json *doc, struct batch *b,
+    struct item *it)
+{
+	struct contract *c = &v->c;
+
+	for (size_t i = 0; i < c->nunique; i++) {
+		struct unique_rule *u = &c->unique[i];
+		struct uqres *q = &b->uq[it->uq + i];
+		const struct sl_json *first = NULL;
+
+		q->missing = 0;
+		sl_buf_reset(&v->tmp);
+		for (size_t j = 0; j < u->n; j++) {
+			const struct sl_json *x = sl_json_pointer(doc,
+			    u->ptrs[j]->u.str, u->ptrs[j]->len);
+
+			if (x == NULL || x->type == SL_JSON_NULL) {
+				q->missing = 1;
+				break;
+			}
+			if (j == 0)
+				first = x;
+			sl_buf_addc(&v->tmp, j ? ',' : '[');
+			if (x->type == SL_JSON_NUMBER)
+				add_canonical_number(&v->tmp, x->u.num, x->len);
+			else
+				sl_json_write(&v->tmp, x);
+		}
+		if (q->missing)
+			continue;   /* "required" says whether it must be there */
+		sl_buf_addc(&v->tmp, ']');
+		sl_sha256(v->hasher, v->tmp.data, v->tmp.len, q->d);
+		if (u->n == 1) {
+			excerpt(&v->exbuf, first);
+		} else {
+			/* the key as written, not in canonical form */
+			sl_buf_reset(&v->exbuf);
+			for (size_t j = 0; j < u->n; j++) {
+				sl_buf_addc(&v->exbuf, j ? ',' : '[');
+				sl_json_write(&v->exbuf, sl_json_pointer(doc,
+				    u->ptrs[j]->u.str, u->ptrs[j]->len));
+			}
+			sl_buf_addc(&v->exbuf, ']');
+		}
+		q->text = vrec_str(&b->wrec, v->exbuf.data, v->exbuf.len);
+		q->textlen = v->exbuf.len;
+	}
+}
+
+/*
+ * The payload half: JSON, duplicate names, the record schema, and what the
+ * remembering rules need.  Touches nothing shared: runs in worker threads
+ * (v is the worker's own copy) as well as on the main thread.
+ */
+static void
+check_block(struct validate *v, struct batch *b, struct item *it)
+{
+	struct contract *c = &v->c;
+	const char *blk = it->block ? (const char *)it->block :
+	    b->raw.data + it->block_off;
+	struct sl_json doc;
+	struct sl_json_error jerr;
+	unsigned char *bits;
+
+	it->bits = b->bits.len;
+	sl_buf_grow(&b->bits, c->nnulls + 1);
+	memset(b->bits.data + b->bits.len, 0, c->nnulls);
+	b->bits.len += c->nnulls;
+	bits = (unsigned char *)b->bits.data + it->bits;
+	it->uq = b->nuq;
+	b->uq = sl_grow(b->uq, &b->capuq, b->nuq + c->nunique + 1,
+	    sizeof(*b->uq));
+	for (size_t i = 0; i < c->nunique; i++)
+		b->uq[b->nuq + i].missing = 1;
+	b->nuq += c->nunique;
+	v->recto = &b->wrec;
+	it->w0 = b->wrec.n;
+	sl_arena_reset(&v->scratch);
+	if (c->needs_json && it->json) {
+		if (sl_json_parse(&v->scratch, blk, it->block_len, &doc,
+		    &jerr) != SL_JSON_OK) {
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "payload is not JSON: %s at "
@@ -1855,8 +2098,7 @@ check_record(struct validate *v, const struct sl_record *rec)
 			violation(v, "", "json", "/record", severity_of(c,
 			    "/record"), NULL, msg);
 			/* nothing inside can be checked: count as all null */
-			for (size_t i = 0; i < c->nnulls; i++)
-				c->nulls[i].nulls++;
+			memset(bits, 1, c->nnulls);
 		} else {
 			const struct sl_json_member *dup = NULL;
 			const struct sl_json *obj;
@@ -1884,26 +2126,30 @@ check_record(struct validate *v, const struct sl_record *rec)
 			    &v->scratch, NULL, NULL, 0) > 0)
 				sl_schema_validate(c->schema, &doc, &v->scratch,
 				    on_schema_violation, v, 100);
-			check_unique(v, &doc);
+			unique_keys(v, &doc, b, it);
 			for (size_t i = 0; i < c->nnulls; i++) {
 				const struct sl_json *x = sl_json_pointer(&doc,
 				    c->nulls[i].ptr, c->nulls[i].ptr_len);
 
 				if (x == NULL || x->type == SL_JSON_NULL)
-					c->nulls[i].nulls++;
+					bits[i] = 1;
 			}
 			if (c->fresh_field && !c->fresh_header) {
 				const struct sl_json *x = sl_json_pointer(&doc,
 				    c->fresh_field, strlen(c->fresh_field));
 
-				if (x && x->type == SL_JSON_STRING)
-					note_time(v, x->u.str, x->len);
+				if (x && x->type == SL_JSON_STRING &&
+				    sl_time_parse(x->u.str, x->len, &it->fresh_jt,
+				    NULL) == 0)
+					it->fresh_j = 1;
 			}
 		}
 	} else if (c->needs_json) {
+		const char *ess = b->hrec.s.data + it->ess;
+		size_t elen = it->elen;
+
 		/* a payload that is not JSON has nothing for these rules */
-		for (size_t i = 0; i < c->nnulls; i++)
-			c->nulls[i].nulls++;
+		memset(bits, 1, c->nnulls);
 		/*
 		 * A record schema says the payloads are JSON: one that is
 		 * not would pass it unchecked, unless the contract lists its
@@ -1921,20 +2167,96 @@ check_record(struct validate *v, const struct sl_record *rec)
 			    "/record"), NULL, msg);
 		}
 	}
-	v->rec = NULL;
+	it->wn = b->wrec.n - it->w0;
+	v->recto = NULL;
 	v->doc = NULL;
+}
+
+/*
+ * Reports an item's violations and applies the remembering rules, in input
+ * order.  Returns its outcome: SEV_NONE (pass), SEV_WARN or SEV_ERROR.
+ */
+static enum sev
+check_apply(struct validate *v, struct batch *b, const struct item *it)
+{
+	struct contract *c = &v->c;
+	const unsigned char *bits = (const unsigned char *)b->bits.data +
+	    it->bits;
+	char msg[512];
+
+	v->input = it->input;
+	v->cur_set = 1;
+	v->cur_id = it->id == NO_STR ? NULL : b->hrec.s.data + it->id;
+	v->cur_number = it->number;
+	v->cur_offset = it->offset;
+	v->worst = SEV_NONE;
+	vrec_apply(v, &b->hrec, it->h0, it->hn);
+	if (it->fresh_h)
+		note_time(v, it->fresh_ht);
+	vrec_apply(v, &b->wrec, it->w0, it->wn);
+	for (size_t i = 0; i < c->nunique; i++) {
+		struct unique_rule *u = &c->unique[i];
+		const struct uqres *q = &b->uq[it->uq + i];
+		unsigned char d[SL_SHA256_LEN];
+		const char *text;
+
+		if (q->missing)
+			continue;
+		memcpy(d, q->d, sizeof(d));
+		if (!unique_seen(u, d))
+			continue;
+		u->dups++;
+		text = b->wrec.s.data + q->text;
+		if (u->n == 1)
+			snprintf(msg, sizeof(msg), "value seen before: not unique");
+		else
+			snprintf(msg, sizeof(msg), "key %.300s seen before: not "
+			    "unique", text);
+		violation_apply(v, u->ptrs[0]->u.str, "unique", u->loc,
+		    severity_of(c, u->loc), NULL, u->n == 1 ? text : NULL,
+		    u->n == 1 ? q->textlen : 0, msg);
+	}
+	for (size_t i = 0; i < c->nnulls; i++)
+		c->nulls[i].nulls += bits[i];
+	if (it->fresh_j)
+		note_time(v, it->fresh_jt);
+	v->cur_set = 0;
+	v->cur_id = NULL;
 	return v->worst;
+}
+
+/*
+ * Checks one data record against every per-record rule of the contract,
+ * on the main thread.  Returns its outcome.
+ */
+static enum sev
+check_record(struct validate *v, const struct sl_record *rec, uint64_t bytes)
+{
+	struct batch *b = v->solo;
+	struct item *it;
+
+	batch_reset(b);
+	it = item_new(b, rec, v->input, bytes);
+	it->block = rec->block;
+	v->rec = rec;
+	check_head(v, rec, b, it);
+	check_block(v, b, it);
+	v->rec = NULL;
+	return check_apply(v, b, it);
 }
 
 /*
  * Sets this contract's Sluice-Contract line on rec: an earlier line for
  * the same name@version is replaced, lines of other contracts are kept.
+ * Returns the number of fields kept in front of the new line when none was
+ * removed (the record as read, with one field appended), else (size_t)-1.
  */
-static void
+static size_t
 set_contract_line(struct validate *v, struct sl_record *rec, const char *line)
 {
 	struct sl_headers *h = &rec->hdr;
 	size_t o = 0;
+	int removed;
 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct sl_hfield *f = &h->f[i];
@@ -1945,64 +2267,93 @@ set_contract_line(struct validate *v, struct sl_record *rec, const char *line)
 			continue;
 		h->f[o++] = h->f[i];
 	}
+	removed = o < h->n;
 	h->n = o;
 	sl_headers_add_safe(h, SL_F_SLUICE_CONTRACT, line, strlen(line));
+	return removed ? (size_t)-1 : o;
 }
 
-/* Where records that pass go: the gate's file, or the run's output. */
+/*
+ * Where records go: the gate's file, or the run's output.  nkeep: the
+ * record is as read but for fields appended after its first nkeep
+ * ((size_t)-1: changed), so its bytes as read can be copied.
+ */
+static void
+emit_kept(struct validate *v, const struct sl_record *rec, size_t nkeep)
+{
+	struct sl_writer *w = v->have_gate ? &v->gate : &v->run.out;
+
+	if (nkeep == (size_t)-1 || (!v->have_gate &&
+	    v->run.warcinfo_pending)) {
+		if (v->have_gate) {
+			if (sl_writer_put(&v->gate, rec) < 0)
+				sl_die(SL_EX_SOFTWARE, "internal error: %s",
+				    v->gate.err);
+		} else {
+			sl_run_put(&v->run, rec);
+		}
+		return;
+	}
+	if (sl_writer_put_appended(w, rec, nkeep) < 0)
+		sl_die(SL_EX_SOFTWARE, "internal error: %s", w->err);
+}
+
 static void
 emit(struct validate *v, const struct sl_record *rec)
 {
-	if (v->have_gate) {
-		if (sl_writer_put(&v->gate, rec) < 0)
-			sl_die(SL_EX_SOFTWARE, "internal error: %s", v->gate.err);
-		return;
-	}
-	sl_run_put(&v->run, rec);
+	emit_kept(v, rec, rec->hdr.n);
 }
 
 static void
 reject_put(struct validate *v, const struct sl_record *rec)
 {
-	if (sl_writer_put(&v->reject, rec) < 0)
+	if (sl_writer_put_appended(&v->reject, rec, rec->hdr.n) < 0)
 		sl_die(SL_EX_SOFTWARE, "internal error: %s", v->reject.err);
+}
+
+/* A failing record with nowhere to go stops the run (outside gate mode). */
+static void
+stop_at(struct validate *v, const char *input, uint64_t number,
+    uint64_t offset)
+{
+	v->stopped = 1;
+	v->stop_number = number;
+	v->stop_input = input;
+	sl_error("%s: record %llu at byte %llu: breaks contract %s: stopped "
+	    "(--reject FILE sets failing records aside and goes on)", input,
+	    (unsigned long long)number, (unsigned long long)offset, v->c.tag);
 }
 
 /* Returns 0 to go on, -1 when the run must stop (a failing record with
  * nowhere to go, outside gate mode). */
 static int
-process(struct validate *v, struct sl_record *rec, const char *input)
+process(struct validate *v, struct sl_record *rec, const char *input,
+    uint64_t bytes)
 {
 	enum sev outcome;
 
+	v->run.bytes_in += bytes;
 	if (!sl_record_is_data(rec)) {
 		emit(v, rec);
 		return 0;
 	}
 	v->run.records_in++;
 	v->input = input;
-	outcome = check_record(v, rec);
+	outcome = check_record(v, rec, bytes);
 	if (outcome == SEV_ERROR) {
 		v->failed++;
 		v->run.records_rejected++;
 		if (v->have_reject)
 			reject_put(v, rec);
 		if (v->cfg.annotate) {
-			set_contract_line(v, rec, v->c.tag_fail);
-			emit(v, rec);
+			emit_kept(v, rec, set_contract_line(v, rec,
+			    v->c.tag_fail));
 			v->run.records_out++;
 		}
 		if (!v->have_reject && !v->cfg.annotate) {
 			v->homeless++;
 			if (!v->cfg.gate) {
-				v->stopped = 1;
-				v->stop_number = rec->number;
-				v->stop_input = input;
-				sl_error("%s: record %llu at byte %llu: breaks "
-				    "contract %s: stopped (--reject FILE sets "
-				    "failing records aside and goes on)", input,
-				    (unsigned long long)rec->number,
-				    (unsigned long long)rec->offset, v->c.tag);
+				stop_at(v, input, rec->number, rec->offset);
 				return -1;
 			}
 		}
@@ -2011,11 +2362,235 @@ process(struct validate *v, struct sl_record *rec, const char *input)
 	v->passed++;
 	if (outcome == SEV_WARN)
 		v->warned++;
-	set_contract_line(v, rec, outcome == SEV_WARN ? v->c.tag_warn :
-	    v->c.tag_pass);
-	emit(v, rec);
+	emit_kept(v, rec, set_contract_line(v, rec, outcome == SEV_WARN ?
+	    v->c.tag_warn : v->c.tag_pass));
 	v->run.records_out++;
 	return 0;
+}
+
+/*
+ * Parallel checking.  The main thread reads records; a data record whose
+ * bytes the reader kept (rec->raw) and that carries no line of this
+ * contract yet goes into a batch: its bytes copied, its header half
+ * checked.  Worker threads check the payload halves of whole batches;
+ * the main thread takes the batches back in order and, for each record,
+ * reports, counts and writes it exactly as process() would, writing the
+ * bytes as read with the contract's line appended.  Any other record first
+ * empties the pipeline, then goes through process().  A record that stops
+ * the run stops it there: what was read after it is dropped unseen.
+ */
+#define BATCH_RECORDS 512
+#define BATCH_BYTES ((size_t)1 << 20)
+
+/* Writes bytes as read with one header line inserted before the blank
+ * line, to w (NULL: the run's output). */
+static void
+put_raw(struct validate *v, struct sl_writer *w, const char *raw,
+    size_t head, size_t len, const char *line)
+{
+	struct sl_buf *o = &v->outtmp;
+	struct sl_piece pc[3];
+
+	if (w == NULL && v->run.warcinfo_pending) {
+		/* the first record: the run's warcinfo goes out before it */
+		sl_buf_reset(o);
+		sl_buf_add(o, raw, head);
+		if (line)
+			sl_buf_adds(o, line);
+		sl_buf_add(o, raw + head, len - head);
+		sl_run_put_framed(&v->run, o->data, o->len, 1);
+		return;
+	}
+	pc[0].p = raw;
+	pc[0].len = head;
+	pc[1].p = line;
+	pc[1].len = line ? strlen(line) : 0;
+	pc[2].p = raw + head;
+	pc[2].len = len - head;
+	sl_writer_put_pieces(w ? w : &v->run.out, pc, 3, 1);
+}
+
+/* process() for a checked item; returns -1 when the run stops. */
+static int
+item_done(struct validate *v, struct batch *b, const struct item *it)
+{
+	const char *raw = b->raw.data + it->raw_off;
+	struct sl_writer *out = v->have_gate ? &v->gate : NULL;
+	enum sev outcome;
+
+	v->run.bytes_in += it->bytes;
+	v->run.records_in++;
+	outcome = check_apply(v, b, it);
+	if (outcome == SEV_ERROR) {
+		v->failed++;
+		v->run.records_rejected++;
+		if (v->have_reject)
+			put_raw(v, &v->reject, raw, it->raw_head, it->raw_len,
+			    NULL);
+		if (v->cfg.annotate) {
+			put_raw(v, out, raw, it->raw_head, it->raw_len,
+			    v->line_fail);
+			v->run.records_out++;
+		}
+		if (!v->have_reject && !v->cfg.annotate) {
+			v->homeless++;
+			if (!v->cfg.gate) {
+				stop_at(v, it->input, it->number, it->offset);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	v->passed++;
+	if (outcome == SEV_WARN)
+		v->warned++;
+	put_raw(v, out, raw, it->raw_head, it->raw_len, outcome == SEV_WARN ?
+	    v->line_warn : v->line_pass);
+	v->run.records_out++;
+	return 0;
+}
+
+static void
+batch_work(void *job, void *state)
+{
+	struct batch *b = job;
+
+	for (size_t i = 0; i < b->n; i++)
+		check_block(state, b, &b->items[i]);
+}
+
+/*
+ * A worker's own copy of the checker (arg: a copy made before the workers
+ * started): the contract shared read-only.
+ */
+static void *
+worker_init(void *arg)
+{
+	struct validate *w = sl_malloc(sizeof(*w));
+
+	memcpy(w, arg, sizeof(*w));
+	sl_arena_init(&w->scratch);
+	w->tmp = (struct sl_buf)SL_BUF_INIT;
+	w->line = (struct sl_buf)SL_BUF_INIT;
+	w->exbuf = (struct sl_buf)SL_BUF_INIT;
+	w->hasher = sl_hasher_new();
+	w->recto = NULL;
+	return w;
+}
+
+static void
+worker_fini(void *state)
+{
+	struct validate *w = state;
+
+	sl_arena_release(&w->scratch);
+	sl_buf_release(&w->tmp);
+	sl_buf_release(&w->line);
+	sl_buf_release(&w->exbuf);
+	sl_hasher_free(w->hasher);
+	free(w);
+	sl_schema_thread_release();
+}
+
+/* Reports and writes a checked batch (nothing once the run stopped). */
+static void
+batch_done(struct validate *v, struct batch *b)
+{
+	for (size_t i = 0; i < b->n && !v->stopped; i++) {
+		if (item_done(v, b, &b->items[i]) < 0)
+			break;
+		sl_run_tick(&v->run);
+	}
+	if (v->nspare < sizeof(v->spare) / sizeof(v->spare[0]))
+		v->spare[v->nspare++] = b;
+	else
+		batch_free(b);
+}
+
+static void
+batch_submit(struct validate *v)
+{
+	struct batch *b;
+
+	if (v->cur == NULL)
+		return;
+	while ((b = sl_pool_collect(v->pool, sl_pool_full(v->pool))) != NULL)
+		batch_done(v, b);
+	sl_pool_submit(v->pool, v->cur);
+	v->cur = NULL;
+}
+
+/* Checks, reports and writes everything read so far. */
+static void
+batch_drain(struct validate *v)
+{
+	struct batch *b;
+
+	if (!v->batching)
+		return;
+	batch_submit(v);
+	while ((b = sl_pool_collect(v->pool, 1)) != NULL)
+		batch_done(v, b);
+}
+
+/* Can rec go into a batch? */
+static int
+batchable(const struct validate *v, const struct sl_record *rec)
+{
+	const struct sl_headers *h = &rec->hdr;
+
+	if (!v->batching || !sl_record_is_data(rec) || rec->raw == NULL ||
+	    rec->raw_nfields != h->n || rec->raw_head > 65536)
+		return 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->f[i].id == SL_F_SLUICE_CONTRACT)
+			return 0;   /* set_contract_line() may replace it */
+	return 1;
+}
+
+static void
+batch_add(struct validate *v, const struct sl_record *rec, const char *input,
+    uint64_t bytes)
+{
+	struct batch *b;
+	struct item *it;
+
+	if (v->cur == NULL) {
+		v->cur = v->nspare ? v->spare[--v->nspare] :
+		    sl_calloc(1, sizeof(*v->cur));
+		batch_reset(v->cur);
+	}
+	b = v->cur;
+	it = item_new(b, rec, input, bytes);
+	it->raw_off = b->raw.len;
+	it->raw_len = rec->raw_len;
+	it->raw_head = rec->raw_head;
+	it->block_off = b->raw.len + (size_t)(rec->block - rec->raw);
+	sl_buf_add(&b->raw, rec->raw, rec->raw_len);
+	v->rec = rec;
+	check_head(v, rec, b, it);
+	v->rec = NULL;
+	if (b->n >= BATCH_RECORDS || b->raw.len >= BATCH_BYTES)
+		batch_submit(v);
+}
+
+static int finish(struct validate *v);
+static const char *contract_line(const char *value);
+
+/*
+ * The input would block: what was read leaves now (live pipelines).  A
+ * record that stops the run ends it here, as it would have without
+ * waiting for more input.
+ */
+static void
+validate_idle(void *arg)
+{
+	struct validate *v = arg;
+
+	batch_drain(v);
+	if (v->stopped)
+		exit(finish(v));
+	sl_writer_idle(&v->run.out);
 }
 
 /* ---- the end of the stream ---- */
@@ -2046,6 +2621,7 @@ stream_finding(struct validate *v, const char *check, const char *loc,
 	if (sev > v->stream_worst)
 		v->stream_worst = sev;
 	v->rec = NULL;
+	v->cur_set = 0;
 	violation(v, NULL, check, loc, sev, NULL, msg);
 }
 
@@ -2732,8 +3308,7 @@ main(int argc, char **argv)
 	static struct validate v;
 	struct sl_common common;
 	struct sl_record rec;
-	struct sl_buf report = SL_BUF_INIT;
-	int argi, status, first_input;
+	int argi, first_input;
 	const char *contract;
 
 	sl_diag_init(argv[0]);
@@ -2815,112 +3390,186 @@ main(int argc, char **argv)
 	if (v.cfg.gate)
 		gate_open(&v);
 
+	v.solo = sl_calloc(1, sizeof(*v.solo));
+	v.line_pass = contract_line(v.c.tag_pass);
+	v.line_warn = contract_line(v.c.tag_warn);
+	v.line_fail = contract_line(v.c.tag_fail);
+	v.argc = argc;
+	v.argv = argv;
+	v.first_input = first_input;
+	{
+		int ncpu = sl_ncpu(), nw = ncpu > 8 ? 8 : ncpu;
+
+		/* gzip output is formatted whole: one thread */
+		v.batching = ncpu > 1 && !v.run.common.gzip;
+		if (v.batching) {
+			/* what the workers copy, taken before they start */
+			v.tmpl = sl_malloc(sizeof(*v.tmpl));
+			memcpy(v.tmpl, &v, sizeof(*v.tmpl));
+			v.pool = sl_pool_new(nw, (size_t)(2 * nw + 2), batch_work,
+			    worker_init, worker_fini, v.tmpl);
+		}
+	}
+
 	sl_record_init(&rec);
 	for (int i = argi; i < argc || (i == argi && argi == argc); i++) {
 		const char *path = i < argc ? argv[i] : "-";
 		struct sl_input in;
 		struct sl_reader r;
-		uint64_t at = 0;
+		uint64_t at = 0, bytes;
 		int rc;
 
 		sl_run_open_input(&v.run, &in, path, 0);
+		if (v.batching)
+			sl_input_set_idle(&in, validate_idle, &v);
 		sl_reader_init(&r, &in);
 		while ((rc = sl_reader_next(&r, &rec)) > 0) {
-			v.run.bytes_in += sl_input_offset(&in) - at;
+			bytes = sl_input_offset(&in) - at;
 			at = sl_input_offset(&in);
-			if (process(&v, &rec, in.name) < 0)
+			if (batchable(&v, &rec)) {
+				batch_add(&v, &rec, in.name, bytes);
+				if (v.stopped)
+					break;
+				continue;
+			}
+			batch_drain(&v);
+			if (v.stopped || process(&v, &rec, in.name, bytes) < 0)
 				break;
 			sl_run_tick(&v.run);
 		}
-		if (rc < 0)
+		/* records read before a malformed one are checked first */
+		batch_drain(&v);
+		if (rc < 0 && !v.stopped)
 			sl_die(r.status, "%s", r.err);
 		sl_input_close(&in);
 		if (v.stopped || argi == argc)
 			break;
 	}
 	sl_record_release(&rec);
+	return finish(&v);
+}
 
-	if (!v.stopped)
-		stream_checks(&v);
-	v.result = outcome(&v);
-	if (v.ntally > 1)
-		qsort(v.tally, v.ntally, sizeof(*v.tally), cmp_tally);
-	status = v.result == SEV_ERROR ? SL_EX_FINDING : SL_EX_OK;
-	if (v.cfg.report || v.cfg.report_record)
-		report_json(&v, &report, argc, argv, first_input);
-	if (v.have_gate) {
+/*
+ * "Sluice-Contract: VALUE" CRLF, a header line as the writer formats it
+ * (VALUE is made of the contract's name and version: printable ASCII).
+ */
+static const char *
+contract_line(const char *value)
+{
+	struct sl_buf b = SL_BUF_INIT;
+
+	sl_buf_adds(&b, "Sluice-Contract: ");
+	sl_buf_adds(&b, value);
+	sl_buf_adds(&b, "\r\n");
+	return b.data;
+}
+
+/* The end of a run: stream rules, reports, the exit status. */
+static int
+finish(struct validate *v)
+{
+	struct sl_buf report = SL_BUF_INIT;
+	int status, argc = v->argc, first_input = v->first_input;
+	char **argv = v->argv;
+
+	if (v->pool) {
+		sl_pool_free(v->pool);
+		v->pool = NULL;
+		free(v->tmpl);
+		v->tmpl = NULL;
+	}
+	if (!v->stopped)
+		stream_checks(v);
+	v->result = outcome(v);
+	if (v->ntally > 1)
+		qsort(v->tally, v->ntally, sizeof(*v->tally), cmp_tally);
+	status = v->result == SEV_ERROR ? SL_EX_FINDING : SL_EX_OK;
+	if (v->cfg.report || v->cfg.report_record)
+		report_json(v, &report, argc, argv, first_input);
+	if (v->have_gate) {
 		if (status == SL_EX_OK)
-			gate_release(&v);
+			gate_release(v);
 		else {
 			sl_error("gate closed: contract %s breached, nothing "
-			    "released", v.c.tag);
-			v.run.records_out = 0;
+			    "released", v->c.tag);
+			v->run.records_out = 0;
 		}
-		sl_writer_close(&v.gate);
-		close(v.gate_fd);
-		v.have_gate = 0;
+		sl_writer_close(&v->gate);
+		close(v->gate_fd);
+		v->have_gate = 0;
 	}
-	if (v.cfg.report_record && !(v.cfg.gate && status != SL_EX_OK))
-		report_record(&v, &report);
-	if (status != SL_EX_OK && (v.cfg.gate || (v.stopped &&
-	    v.run.out_file.path)))
-		discard_output(&v);
-	if (v.have_reject) {
-		sl_writer_flush(&v.reject);
-		commit_side_file(&v.reject_file);
-		v.have_reject = 0;
-		sl_writer_close(&v.reject);
+	if (v->cfg.report_record && !(v->cfg.gate && status != SL_EX_OK))
+		report_record(v, &report);
+	if (status != SL_EX_OK && (v->cfg.gate || (v->stopped &&
+	    v->run.out_file.path)))
+		discard_output(v);
+	if (v->have_reject) {
+		sl_writer_flush(&v->reject);
+		commit_side_file(&v->reject_file);
+		v->have_reject = 0;
+		sl_writer_close(&v->reject);
 	}
-	if (v.have_errors) {
-		errors_flush(&v);
-		commit_side_file(&v.errors_file);
-		v.have_errors = 0;
+	if (v->have_errors) {
+		errors_flush(v);
+		commit_side_file(&v->errors_file);
+		v->have_errors = 0;
 	}
-	if (v.have_report) {
-		write_all(v.report_file.fd, report.data, report.len,
-		    v.cfg.report);
-		commit_side_file(&v.report_file);
-		v.have_report = 0;
+	if (v->have_report) {
+		write_all(v->report_file.fd, report.data, report.len,
+		    v->cfg.report);
+		commit_side_file(&v->report_file);
+		v->have_report = 0;
 	}
-	summary(&v);
-	sl_metrics_set(&v.run.metrics, "sluice_validate_records_passed_total",
+	summary(v);
+	sl_metrics_set(&v->run.metrics, "sluice_validate_records_passed_total",
 	    "counter", "Data records that passed (warnings included).",
-	    (double)v.passed);
-	sl_metrics_set(&v.run.metrics, "sluice_validate_records_warned_total",
+	    (double)v->passed);
+	sl_metrics_set(&v->run.metrics, "sluice_validate_records_warned_total",
 	    "counter", "Data records that passed with warnings.",
-	    (double)v.warned);
-	sl_metrics_set(&v.run.metrics, "sluice_validate_records_failed_total",
+	    (double)v->warned);
+	sl_metrics_set(&v->run.metrics, "sluice_validate_records_failed_total",
 	    "counter", "Data records that failed the contract.",
-	    (double)v.failed);
-	sl_metrics_set(&v.run.metrics, "sluice_validate_errors_total", "counter",
+	    (double)v->failed);
+	sl_metrics_set(&v->run.metrics, "sluice_validate_errors_total", "counter",
 	    "Violations of severity error (stream-level included).",
-	    (double)v.errors);
-	sl_metrics_set(&v.run.metrics, "sluice_validate_warnings_total",
+	    (double)v->errors);
+	sl_metrics_set(&v->run.metrics, "sluice_validate_warnings_total",
 	    "counter", "Violations of severity warn (stream-level included).",
-	    (double)v.warnings);
-	sl_metrics_set(&v.run.metrics, "sluice_validate_contract_passed", "gauge",
+	    (double)v->warnings);
+	sl_metrics_set(&v->run.metrics, "sluice_validate_contract_passed", "gauge",
 	    "1 when the contract held (warnings allowed), else 0.",
 	    status == SL_EX_OK ? 1.0 : 0.0);
-	status = sl_run_finish(&v.run, status);
-	sl_diag_forget(on_exit_hook, &v);
+	status = sl_run_finish(&v->run, status);
+	sl_diag_forget(on_exit_hook, v);
 
-	for (size_t i = 0; i < v.ntally; i++) {
-		free(v.tally[i].loc);
-		free(v.tally[i].keyword);
+	for (size_t i = 0; i < v->ntally; i++) {
+		free(v->tally[i].loc);
+		free(v->tally[i].keyword);
 	}
-	free(v.tally);
-	for (size_t i = 0; i < v.nfinds; i++) {
-		free(v.finds[i].loc);
-		free(v.finds[i].msg);
+	free(v->tally);
+	for (size_t i = 0; i < v->nfinds; i++) {
+		free(v->finds[i].loc);
+		free(v->finds[i].msg);
 	}
-	free(v.finds);
+	free(v->finds);
 	sl_buf_release(&report);
-	sl_buf_release(&v.tmp);
-	sl_buf_release(&v.line);
-	sl_buf_release(&v.errbuf);
-	sl_buf_release(&v.gate_name);
-	sl_arena_release(&v.scratch);
-	sl_hasher_free(v.hasher);
-	contract_release(&v.c);
+	sl_buf_release(&v->tmp);
+	sl_buf_release(&v->line);
+	sl_buf_release(&v->errbuf);
+	sl_buf_release(&v->gate_name);
+	sl_buf_release(&v->exbuf);
+	sl_buf_release(&v->outtmp);
+	batch_free(v->cur);
+	v->cur = NULL;
+	batch_free(v->solo);
+	v->solo = NULL;
+	while (v->nspare > 0)
+		batch_free(v->spare[--v->nspare]);
+	free((char *)v->line_pass);
+	free((char *)v->line_warn);
+	free((char *)v->line_fail);
+	sl_arena_release(&v->scratch);
+	sl_hasher_free(v->hasher);
+	contract_release(&v->c);
 	return status;
 }

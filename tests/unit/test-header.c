@@ -104,6 +104,51 @@ test_names(void)
 	ok(sl_field_name(SL_F__COUNT) == NULL, "out of range has no name");
 }
 
+/* sl_field_lookup_exact: the same ids, and whether the spelling is canonical. */
+static void
+test_exact(void)
+{
+	static const char *unknown[] = {
+		"", "X-Custom", "WARC", "WARC-", "WARC-Typ", "WARC-Types",
+		"WARC_Type", "Sluice-Rolesx", "Content-Lengt",
+		"a-very-long-field-name-longer-than-any-known-one",
+	};
+	char buf[64];
+	int exact;
+
+	for (size_t i = 0; i < NELEM(known); i++) {
+		const char *n = known[i].name;
+		size_t len = strlen(n), k;
+		int good;
+
+		exact = -1;
+		good = sl_field_lookup_exact(n, len, &exact) == known[i].id &&
+		    exact == 1;
+		for (k = 0; k < len; k++)
+			buf[k] = (char)tolower((unsigned char)n[k]);
+		good = good && sl_field_lookup_exact(buf, len, &exact) ==
+		    known[i].id && exact == 0;
+		for (k = 0; k < len; k++)
+			buf[k] = (char)toupper((unsigned char)n[k]);
+		good = good && sl_field_lookup_exact(buf, len, &exact) ==
+		    known[i].id && exact == 0;
+		memcpy(buf, n, len);
+		memcpy(buf + len, "Xyz", 4);
+		good = good && sl_field_lookup_exact(buf, len, &exact) ==
+		    known[i].id && exact == 1 &&
+		    sl_field_lookup_exact(buf, len + 3, &exact) == SL_F_OTHER &&
+		    exact == 0;
+		ok(good, "exact lookup '%s': canonical, lower, upper, by length",
+		    n);
+	}
+	for (size_t i = 0; i < NELEM(unknown); i++) {
+		exact = -1;
+		ok(sl_field_lookup_exact(unknown[i], strlen(unknown[i]),
+		    &exact) == SL_F_OTHER && exact == 0,
+		    "exact lookup '%s' is OTHER", unknown[i]);
+	}
+}
+
 /* "a=1 b=2" style dump of the map, for whole-map comparisons. */
 static const char *
 dump(const struct sl_headers *h)
@@ -177,6 +222,19 @@ test_map(void)
 	    strcmp(f->name, "X-Mine") == 0 && strcmp(f->value, "v1") == 0,
 	    "add_name of an unknown name copies the name as given");
 	sl_headers_add_name(&h, "x-mine", 6, "v2", 2);
+	/* add_id: the id the caller looked up; names copied for OTHER */
+	strcpy(src, "warc-date");
+	sl_headers_add_id(&h, SL_F_WARC_DATE, src, 9, "d", 1);
+	f = &h.f[h.n - 1];
+	ok(f->id == SL_F_WARC_DATE && strcmp(f->name, "WARC-Date") == 0 &&
+	    strcmp(f->value, "d") == 0, "add_id of a known id: canonical name");
+	strcpy(src, "X-Other");
+	sl_headers_add_id(&h, SL_F_OTHER, src, 7, "o", 1);
+	strcpy(src, "ZZZZZZZ");
+	f = &h.f[h.n - 1];
+	ok(f->id == SL_F_OTHER && strcmp(f->name, "X-Other") == 0 &&
+	    strcmp(f->value, "o") == 0, "add_id of OTHER copies the name");
+	h.n -= 2;
 	f = sl_headers_find_name(&h, "X-MINE", 6);
 	ok(f && strcmp(f->value, "v1") == 0,
 	    "find_name is case-insensitive, returns the first");
@@ -318,6 +376,7 @@ int
 main(void)
 {
 	test_names();
+	test_exact();
 	test_map();
 	return tap_done();
 }

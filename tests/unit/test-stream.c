@@ -2184,6 +2184,137 @@ test_emit(void)
 	sl_buf_release(&fmt);
 }
 
+/* ---- records kept as read (rec.raw) ---- */
+
+#define RAW_HEAD "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:x>\r\n" \
+	"WARC-Date: 2026-11-24T10:00:00Z\r\n"
+
+static const struct {
+	const char *in;
+	int raw;          /* the reader keeps its bytes: they are canonical */
+} raw_cases[] = {
+	{ RAW_HEAD "Content-Length: 5\r\n\r\nhello\r\n\r\n", 1 },
+	{ "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:x>\r\n"
+	  "WARC-Date: 2026-11-24T10:00:00Z\r\nContent-Length: 5\r\n\r\n"
+	  "hello\r\n\r\n", 1 },
+	{ RAW_HEAD "Content-Length: 0\r\n\r\n\r\n\r\n", 1 },
+	{ RAW_HEAD "X-Empty: \r\nContent-Length: 5\r\n\r\nhello\r\n\r\n", 1 },
+	{ RAW_HEAD "X-U: caf\xc3\xa9\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n", 1 },
+	{ RAW_HEAD "Content-Type: application/json\r\nContent-Length: 2\r\n"
+	  "Sluice-Contract: a@1 pass\r\n\r\n{}\r\n\r\n", 1 },
+	/* written otherwise than read */
+	{ "WARC/1.1\nWARC-Type: resource\nWARC-Record-ID: <urn:x>\n"
+	  "WARC-Date: 2026-11-24T10:00:00Z\nContent-Length: 5\n\nhello\n\n", 0 },
+	{ RAW_HEAD "Content-Length: 5\r\n\r\nhello\n\n", 0 },
+	{ RAW_HEAD "content-length: 5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "Content-Length:  5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "Content-Length:5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "Content-Length:\t5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "Content-Length: 5 \r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "Content-Length: 05\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "X-Tab: a\tb\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "X-Fold: a\r\n b\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "X-Empty:\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n", 0 },
+	{ RAW_HEAD "Content-Length: 5\nX-Lf: 1\r\n\r\nhello\r\n\r\n", 0 },
+};
+
+static void
+test_raw(void)
+{
+	struct sl_buf all = SL_BUF_INIT, fmt = SL_BUF_INIT, app = SL_BUF_INIT;
+	struct sl_record rec;
+	char err[256];
+	size_t n = sizeof(raw_cases) / sizeof(raw_cases[0]);
+
+	sl_record_init(&rec);
+	/* all cases in one stream, read from a file and from a pipe */
+	for (size_t i = 0; i < n; i++)
+		sl_buf_adds(&all, raw_cases[i].in);
+	for (int piped = 0; piped < 2; piped++) {
+		struct sl_input in;
+		struct sl_reader r;
+		pid_t pid = 0;
+		int fd = piped ? pipe_feed(all.data, all.len, 7, &pid) :
+		    tmp_fd(all.data, all.len);
+		size_t i = 0;
+
+		sl_input_fdopen(&in, fd, "raw", 0);
+		sl_reader_init(&r, &in);
+		while (sl_reader_next(&r, &rec) > 0 && i < n) {
+			const char *want = raw_cases[i].in;
+			size_t nkeep = rec.hdr.n;
+
+			sl_buf_reset(&fmt);
+			sl_record_format(&rec, &fmt, err, sizeof(err));
+			if (!piped || rec.raw != NULL)
+				ok((rec.raw != NULL) == raw_cases[i].raw,
+				    "raw %s (%s): %s", raw_cases[i].raw ?
+				    "kept" : "not kept", piped ? "pipe" : "file",
+				    show(want, strlen(want)));
+			if (rec.raw != NULL) {
+				ok(rec.raw_len == strlen(want) && memcmp(rec.raw,
+				    want, rec.raw_len) == 0 && rec.raw_len ==
+				    fmt.len && memcmp(fmt.data, rec.raw,
+				    fmt.len) == 0 && rec.raw_nfields == rec.hdr.n,
+				    "raw %zu: the bytes read, as format writes "
+				    "them", i);
+			}
+			/* appended: the same bytes as formatting it whole */
+			sl_headers_add_safe(&rec.hdr, SL_F_SLUICE_CONTRACT,
+			    "c@1 pass", 8);
+			sl_headers_add_name(&rec.hdr, "X-Added", 7, "v", 1);
+			sl_buf_reset(&fmt);
+			sl_buf_reset(&app);
+			sl_record_format(&rec, &fmt, err, sizeof(err));
+			is_int(sl_record_format_appended(&rec, nkeep, &app, err,
+			    sizeof(err)), 0, "appended %zu (%s)", i,
+			    piped ? "pipe" : "file");
+			ok(app.len == fmt.len && memcmp(app.data, fmt.data,
+			    fmt.len) == 0, "appended %zu is format (%s)", i,
+			    piped ? "pipe" : "file");
+			/* an appended field the writer refuses */
+			sl_headers_add_name(&rec.hdr, "X-Bad", 5, "a\x01", 2);
+			sl_buf_reset(&app);
+			is_int(sl_record_format_appended(&rec, nkeep, &app, err,
+			    sizeof(err)), -1, "appended %zu: a bad field is "
+			    "refused", i);
+			is_int(app.len, 0, "appended %zu: nothing written", i);
+			i++;
+		}
+		is_int(i, n, "raw: every record read (%s)", piped ? "pipe" :
+		    "file");
+		sl_input_close(&in);
+		close(fd);
+		if (piped)
+			reap(pid);
+	}
+
+	/* the writer: pieces, and a record appended to */
+	{
+		struct sl_writer w;
+		struct sl_piece pc[3] = { { "ab", 2 }, { NULL, 0 }, { "c", 1 } };
+		char path[4096];
+		int fd = tmp_file(path, sizeof(path), "", 0);
+		size_t len;
+		char *got;
+
+		sl_writer_init(&w, fd, "pieces", 0);
+		sl_writer_put_pieces(&w, pc, 3, 1);
+		is_int(w.records, 1, "pieces: one record counted");
+		sl_writer_close(&w);
+		got = slurp(path, &len);
+		ok(got != NULL && len == 3 && memcmp(got, "abc", 3) == 0,
+		    "pieces: written joined");
+		free(got);
+		close(fd);
+		unlink(path);
+	}
+	sl_record_release(&rec);
+	sl_buf_release(&all);
+	sl_buf_release(&fmt);
+	sl_buf_release(&app);
+}
+
 /* ---- the input layer ---- */
 
 /* Everything an input gives until the end or an error. */
@@ -2695,6 +2826,7 @@ main(void)
 	test_format();
 	test_refusals();
 	test_emit();
+	test_raw();
 	test_round_trip();
 	test_input();
 	test_idle(0);
