@@ -17,6 +17,10 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "diag.h"
 #include "ids.h"
 #include "xalloc.h"
@@ -33,10 +37,13 @@ struct sl_hasher {
 	SHA_CTX sha1;
 };
 
+
 struct sl_hasher *
 sl_hasher_new(void)
 {
-	return sl_calloc(1, sizeof(struct sl_hasher));
+	struct sl_hasher *h = sl_calloc(1, sizeof(struct sl_hasher));
+
+	return h;
 }
 
 void
@@ -102,7 +109,28 @@ static const char hex_pairs[513] =
 void
 sl_hex(const unsigned char *p, size_t n, char *out)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+
+#ifdef __SSE2__
+	/* sixteen bytes at a time: nibbles to '0'..'9', 'a'..'f' */
+	const __m128i low = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), gap = _mm_set1_epi8('a' - '0' - 10);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low);
+		__m128i lo = _mm_and_si128(v, low);
+		__m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+
+		a = _mm_add_epi8(_mm_add_epi8(a, zero),
+		    _mm_and_si128(_mm_cmpgt_epi8(a, nine), gap));
+		b = _mm_add_epi8(_mm_add_epi8(b, zero),
+		    _mm_and_si128(_mm_cmpgt_epi8(b, nine), gap));
+		_mm_storeu_si128((__m128i *)(void *)(out + 2 * i), a);
+		_mm_storeu_si128((__m128i *)(void *)(out + 2 * i + 16), b);
+	}
+#endif
+	for (; i < n; i++)
 		memcpy(out + 2 * i, hex_pairs + 2 * p[i], 2);
 	out[2 * n] = '\0';
 }
@@ -148,6 +176,27 @@ sl_uuid5(struct sl_hasher *h, const struct sl_uuid *ns, struct sl_uuid *out,
 	out->b[8] = (unsigned char)((out->b[8] & 0x3f) | 0x80);
 }
 
+/* The version and variant bits of a v5 UUID over SHA-1 digest d. */
+static void
+uuid_bits(struct sl_uuid *out, const unsigned char d[SL_SHA1_LEN])
+{
+	memcpy(out->b, d, 16);
+	out->b[6] = (unsigned char)((out->b[6] & 0x0f) | 0x50);
+	out->b[8] = (unsigned char)((out->b[8] & 0x3f) | 0x80);
+}
+
+void
+sl_uuid5_joined(struct sl_hasher *h, const void *buf, size_t len,
+    struct sl_uuid *out)
+{
+	unsigned char d[SL_SHA1_LEN];
+
+	check(SHA1_Init(&h->sha1));
+	check(SHA1_Update(&h->sha1, buf, len));
+	check(SHA1_Final(d, &h->sha1));
+	uuid_bits(out, d);
+}
+
 void
 sl_uuid4(struct sl_uuid *out)
 {
@@ -160,16 +209,19 @@ sl_uuid4(struct sl_uuid *out)
 void
 sl_uuid_str(const struct sl_uuid *u, char out[SL_UUID_STRLEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-	char *o = out;
+	char h[33];
 
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*o++ = '-';
-		*o++ = hex[u->b[i] >> 4];
-		*o++ = hex[u->b[i] & 15];
-	}
-	*o = '\0';
+	sl_hex(u->b, 16, h);
+	memcpy(out, h, 8);
+	out[8] = '-';
+	memcpy(out + 9, h + 8, 4);
+	out[13] = '-';
+	memcpy(out + 14, h + 12, 4);
+	out[18] = '-';
+	memcpy(out + 19, h + 16, 4);
+	out[23] = '-';
+	memcpy(out + 24, h + 20, 12);
+	out[SL_UUID_STRLEN] = '\0';
 }
 
 void

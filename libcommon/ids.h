@@ -71,6 +71,15 @@ void sl_hmac_sha256(const void *key, size_t keylen, const void *p, size_t len,
  */
 void sl_uuid5(struct sl_hasher *h, const struct sl_uuid *ns, struct sl_uuid *out,
     int nparts, const char *const parts[], const size_t lens[]);
+/*
+ * As sl_uuid5, for a name already joined in one buffer: buf holds the 16
+ * bytes of the namespace, then the parts with '\n' between them, so that
+ * sl_uuid5(h, ns, out, 2, {a, b}, ...) == sl_uuid5_joined(h, ns.b "a\nb").
+ * One digest update instead of one per part (hot paths keep buf and
+ * rewrite only the parts that change).
+ */
+void sl_uuid5_joined(struct sl_hasher *h, const void *buf, size_t len,
+    struct sl_uuid *out);
 /* Random UUID version 4 (RAND_bytes). */
 void sl_uuid4(struct sl_uuid *out);
 /* 36 characters + NUL. */

@@ -35,6 +35,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "arena.h"
 #include "buf.h"
 #include "context.h"
@@ -458,6 +462,26 @@ struct emitter {
 	struct sl_gzip *gz;
 	struct sl_arena arena;     /* JSON documents of one record */
 	struct sl_csv csv;         /* for the delimiter and quote of the source */
+	struct tmpl {              /* the batch's shared header bytes (emit_fast) */
+		int ok;            /* no gzip, and the URI needs no check */
+		struct sl_buf b;   /* the pieces below, back to back */
+		size_t id, uri, len, digest, etime; /* where each piece ends */
+		size_t name_base;  /* the v5 name: namespace and URI, then
+				    * per record the locator, '\n', the digest */
+	} t;
+	struct ready {             /* records made, waiting for their digests */
+		struct sl_buf pay; /* a CSV row's JSON */
+		const char *data;  /* the payload: pay, or the batch's input */
+		size_t len;
+		char frag[64];     /* the locator */
+		size_t fraglen;
+		struct sl_buf key; /* Sluice-Key (plain_value), if has_key */
+		int has_key;
+		char etime[SL_TIME_STRLEN]; /* "": the source's */
+		struct sl_buf name; /* the v5 name (see tmpl) */
+	} r[2];
+	int nready;
+	int fast_csv;              /* csv_json() applies to the batch's source */
 	char err[SL_MSG_MAX];
 };
 
@@ -490,6 +514,12 @@ emitter_free(void *arg)
 	sl_buf_release(&e->payload);
 	sl_buf_release(&e->scratch);
 	sl_buf_release(&e->text);
+	sl_buf_release(&e->t.b);
+	for (int i = 0; i < 2; i++) {
+		sl_buf_release(&e->r[i].pay);
+		sl_buf_release(&e->r[i].key);
+		sl_buf_release(&e->r[i].name);
+	}
 	sl_gzip_free(e->gz);
 	free(e);
 }
@@ -552,6 +582,249 @@ emit(struct emitter *e, struct sl_buf *out, const struct made *m)
 	sl_record_set_block(rec, m->data, m->len);
 	return sl_record_emit(rec, out, e->gz, &e->scratch, e->err,
 	    sizeof(e->err));
+}
+
+/*
+ * The fast way to the records of a batch's rows and lines: the header bytes
+ * every record of the batch shares are formatted once per batch
+ * (tmpl_build), and each record is that template with its id, locator,
+ * length, digest, key and event time spliced in, straight into the batch's
+ * output (emit_fast).  The bytes are exactly emit()'s: the same fields in
+ * the same order.  sl_record_format() checks values that do not come from
+ * this tool; here the URI is checked once per batch and a key per record
+ * (plain_value), and whatever fails those checks goes through emit(), which
+ * then writes or refuses it exactly as before.
+ */
+
+/* Longest URI or key taken here: far below the readers' line limit. */
+#define FAST_VALUE_MAX 60000
+
+/*
+ * Can a header value go out unchecked?  Printable ASCII, no space at
+ * either end (a value sl_record_format would take as it is).
+ */
+static int
+plain_value(const char *v, size_t len)
+{
+	if (len == 0 || len > FAST_VALUE_MAX || v[0] == ' ' || v[len - 1] == ' ')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static void
+tmpl_mark(struct tmpl *t, size_t *end, const char *s)
+{
+	sl_buf_adds(&t->b, s);
+	*end = t->b.len;
+}
+
+/*
+ * The template of a batch's records: source URI, WARC-Date, the source's
+ * event time, the run's classification and lineage.  Pieces: up to the id,
+ * up to the locator, up to the length, up to the digest, then the event
+ * time field and the rest of the header (from "Sluice-Event-Time: ").
+ */
+static void
+tmpl_build(struct emitter *e, const struct source *s, const char *date)
+{
+	struct tmpl *t = &e->t;
+	size_t ulen = strlen(s->uri);
+
+	t->ok = e->gz == NULL && plain_value(s->uri, ulen);
+	if (!t->ok)
+		return;
+	sl_buf_reset(&t->b);
+	tmpl_mark(t, &t->id, "WARC/1.1\r\nWARC-Type: resource\r\n"
+	    "WARC-Record-ID: <urn:uuid:");
+	sl_buf_add(&t->b, ">\r\nWARC-Date: ", 14);
+	sl_buf_adds(&t->b, date);
+	sl_buf_add(&t->b, "\r\nWARC-Target-URI: ", 19);
+	tmpl_mark(t, &t->uri, s->uri);
+	tmpl_mark(t, &t->len, "\r\nContent-Type: application/json\r\n"
+	    "Content-Length: ");
+	tmpl_mark(t, &t->digest, "\r\nWARC-Block-Digest: sha256:");
+	sl_buf_add(&t->b, "Sluice-Event-Time: ", 19);
+	tmpl_mark(t, &t->etime, s->mtime);
+	sl_buf_add(&t->b, "\r\nSluice-Classification: ", 25);
+	sl_buf_add(&t->b, e->g->classification, e->g->classification_len);
+	sl_buf_add(&t->b, "\r\nSluice-Lineage: ", 18);
+	sl_buf_add(&t->b, e->g->lineage, e->g->lineage_len);
+	sl_buf_add(&t->b, "\r\n\r\n", 4);
+	for (int i = 0; i < 2; i++) {
+		sl_buf_reset(&e->r[i].name);
+		sl_buf_add(&e->r[i].name, sl_uuid_ns.b, sizeof(sl_uuid_ns.b));
+		sl_buf_add(&e->r[i].name, s->uri, ulen);
+	}
+	t->name_base = sizeof(sl_uuid_ns.b) + ulen;
+}
+
+static inline char *
+put(char *o, const void *p, size_t n)
+{
+	memcpy(o, p, n);
+	return o + n;
+}
+
+/* Copies n bytes 16 at a time: o and p have 15 bytes of slack after n. */
+static inline char *
+put_short(char *o, const unsigned char *p, size_t n)
+{
+#ifdef __SSE2__
+	for (size_t k = 0; k < n; k += 16)
+		_mm_storeu_si128((__m128i *)(void *)(o + k), _mm_loadu_si128(
+		    (const __m128i *)(const void *)(p + k)));
+	return o + n;
+#else
+	return put(o, p, n);
+#endif
+}
+
+/* Decimal text of v at o, two digits at a time. */
+static inline char *
+put_u64(char *o, uint64_t v)
+{
+	static const char pairs[201] =
+	    "0001020304050607080910111213141516171819202122232425262728293031"
+	    "3233343536373839404142434445464748495051525354555657585960616263"
+	    "6465666768697071727374757677787980818283848586878889909192939495"
+	    "96979899";
+	char tmp[20], *t = tmp + sizeof(tmp);
+
+	while (v >= 100) {
+		t -= 2;
+		memcpy(t, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, pairs + 2 * v, 2);
+	} else {
+		*--t = (char)('0' + v);
+	}
+	return put(o, t, (size_t)(tmp + sizeof(tmp) - t));
+}
+
+/*
+ * A record for emit_fast(): payload data[0..len) (which must stay put
+ * until the record is written) at the source URI plus frag, with key (NULL:
+ * none; it passed plain_value) and etime (NULL: the source's).
+ */
+static struct ready *
+ready_set(struct emitter *e, const char *data, size_t len, const char *frag,
+    size_t fraglen, const char *key, size_t keylen, const char *etime)
+{
+	struct ready *r = &e->r[e->nready];
+
+	r->data = data;
+	r->len = len;
+	memcpy(r->frag, frag, fraglen);
+	r->fraglen = fraglen;
+	r->has_key = key != NULL;
+	if (key) {
+		sl_buf_reset(&r->key);
+		sl_buf_add(&r->key, key, keylen);
+	}
+	if (etime)
+		memcpy(r->etime, etime, strlen(etime) + 1);
+	else
+		r->etime[0] = '\0';
+	return r;
+}
+
+/* The v5 name of r: its URI and locator, '\n', its digest d. */
+static size_t
+ready_name(struct emitter *e, struct ready *r, const unsigned char *d)
+{
+	char *n;
+
+	r->name.len = e->t.name_base;
+	sl_buf_grow(&r->name, r->fraglen + 1 + SL_SHA256_LEN);
+	n = put(r->name.data + r->name.len, r->frag, r->fraglen);
+	*n++ = '\n';
+	n = put(n, d, SL_SHA256_LEN);
+	return (size_t)(n - r->name.data);
+}
+
+/* Appends r's record to out: the template with r's values spliced in. */
+static void
+ready_write(struct emitter *e, const struct ready *r, const unsigned char *d,
+    const struct sl_uuid *u, struct sl_buf *out)
+{
+	const struct tmpl *t = &e->t;
+	const char *tb = t->b.data;
+	char *o;
+
+	/* the template and what is spliced in: id (and sl_uuid_str's NUL),
+	 * locator, length, digest (and sl_hex's NUL), key, event time */
+	sl_buf_grow(out, t->b.len + SL_UUID_STRLEN + 1 + r->fraglen + 20 +
+	    2 * SL_SHA256_LEN + 3 + (r->has_key ? 14 + r->key.len : 0) +
+	    19 + SL_TIME_STRLEN + r->len + 4);
+	o = put(out->data + out->len, tb, t->id);
+	sl_uuid_str(u, o);
+	o = put(o + SL_UUID_STRLEN, tb + t->id, t->uri - t->id);
+	o = put(o, r->frag, r->fraglen);
+	o = put(o, tb + t->uri, t->len - t->uri);
+	o = put_u64(o, r->len);
+	o = put(o, tb + t->len, t->digest - t->len);
+	sl_hex(d, SL_SHA256_LEN, o);
+	o += 2 * SL_SHA256_LEN;
+	*o++ = '\r';
+	*o++ = '\n';
+	if (r->has_key) {
+		o = put(o, "Sluice-Key: ", 12);
+		o = put(o, r->key.data, r->key.len);
+		*o++ = '\r';
+		*o++ = '\n';
+	}
+	if (r->etime[0]) {
+		o = put(o, "Sluice-Event-Time: ", 19);
+		o = put(o, r->etime, strlen(r->etime));
+		o = put(o, tb + t->etime, t->b.len - t->etime);
+	} else {
+		o = put(o, tb + t->digest, t->b.len - t->digest);
+	}
+	o = put(o, r->data, r->len);
+	o = put(o, "\r\n\r\n", 4);
+	out->len = (size_t)(o - out->data);
+	*o = '\0';
+}
+
+/*
+ * Writes the records waiting in e->r to out, in order, as the same record
+ * made by emit() would have been.  Anything else written to out must wait
+ * until this has run.
+ */
+static void
+emit_ready(struct emitter *e, struct sl_buf *out)
+{
+	unsigned char d[SL_SHA256_LEN];
+	struct sl_uuid u;
+
+	for (int i = 0; i < e->nready; i++) {
+		struct ready *a = &e->r[i];
+
+		sl_sha256(e->h, a->data, a->len, d);
+		sl_uuid5_joined(e->h, a->name.data, ready_name(e, a, d), &u);
+		ready_write(e, a, d, &u, out);
+	}
+	e->nready = 0;
+}
+
+/*
+ * emit() through the batch's template (e->t.ok), for a record made in a
+ * batch: the record waits in e->r to be written with the next one.
+ */
+static void
+emit_fast(struct emitter *e, struct sl_buf *out, const char *frag,
+    size_t fraglen, const void *data, size_t len, const char *key,
+    size_t keylen, const char *etime)
+{
+	ready_set(e, data, len, frag, fraglen, key, keylen, etime);
+	if (++e->nready == 2)
+		emit_ready(e, out);
 }
 
 /* Latin-1 to UTF-8, into e->text. */
@@ -824,6 +1097,325 @@ csv_record(struct emitter *e, const struct source *s, const unsigned char *p,
 	return 0;
 }
 
+/*
+ * CSV rows straight to JSON (csv_json below): one pass over the row's
+ * bytes, writing each value as put_value() would, with no field table in
+ * between.  It takes the rows sl_csv_split_fast() takes and leaves every
+ * other row, and every row with a problem, to csv_record(), which then
+ * splits, writes or refuses it as before.  The batch's input keeps
+ * SCAN_SLACK zero bytes after its last row, so the scans below may read
+ * (never use) up to 15 bytes past a row's end.
+ */
+#define SCAN_SLACK 64
+
+/* Does a batch's source allow csv_json()?  The common delimiters and
+ * quotes; anything odd goes the general way. */
+static int
+fast_csv_ok(const struct emitter *e, const struct source *s)
+{
+	return !e->g->cfg.latin1 && s->ncols > 0 && (s->quote == 0 ||
+	    s->quote == '"') && (s->delim == '\t' || (s->delim > 0x20 &&
+	    s->delim < 0x7f && s->delim != '"' && s->delim != '\\'));
+}
+
+/*
+ * Index of the first byte from i on (end if none before it) that a JSON
+ * string cannot hold as it is ('"', '\\', a control character, a byte
+ * >= 0x7f) or that is the delimiter d (d < 0: none, inside quotes).
+ */
+static inline size_t
+scan_plain(const unsigned char *p, size_t i, size_t end, int d)
+{
+#ifdef __SSE2__
+	const __m128i vd = _mm_set1_epi8((char)(d >= 0 ? d : '"'));
+	const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\');
+	const __m128i v20 = _mm_set1_epi8(0x20), v7f = _mm_set1_epi8(0x7f);
+
+	for (; i < end; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* signed: bytes >= 0x80 are below 0x20 too */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd),
+		    _mm_cmpeq_epi8(v, vq)), _mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, vb), _mm_cmplt_epi8(v, v20)),
+		    _mm_cmpeq_epi8(v, v7f)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+
+		if (mask != 0) {
+			i += (size_t)__builtin_ctz(mask);
+			return i < end ? i : end;
+		}
+	}
+	return end;
+#else
+	for (; i < end; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\' ||
+		    p[i] == d)
+			return i;
+	return end;
+#endif
+}
+
+/*
+ * Where a field that scan_plain() stopped in ends: the first delimiter
+ * (d >= 0), quote q (q != 0), CR, LF or NUL from i on, as the fast split
+ * finds it.  *esc says whether a byte a JSON string must escape ('"',
+ * '\\', a control character) came before it.
+ */
+static size_t
+scan_rest(const unsigned char *p, size_t i, size_t end, int d, int q, int *esc)
+{
+	*esc = 0;
+	for (; i < end; i++) {
+		unsigned char c = p[i];
+
+		if ((int)c == d || (q && c == q) || c == '\r' || c == '\n' ||
+		    c == '\0')
+			return i;
+		if (c < 0x20 || c == '"' || c == '\\')
+			*esc = 1;
+	}
+	return i;
+}
+
+/*
+ * Where a quoted field that scan_plain() stopped in ends: its closing
+ * quote q, or a CR, LF or NUL (end: unclosed).  Doubled quotes are data
+ * (*dq set); *esc as for scan_rest().
+ */
+static size_t
+scan_quoted(const unsigned char *p, size_t i, size_t end, int q, int *esc,
+    int *dq)
+{
+	*esc = *dq = 0;
+	for (; i < end; i++) {
+		unsigned char c = p[i];
+
+		if (c == q) {
+			if (i + 1 < end && p[i + 1] == q) {
+				*dq = *esc = 1;
+				i++;
+				continue;
+			}
+			return i;
+		}
+		if (c == '\r' || c == '\n' || c == '\0')
+			return i;
+		if (c < 0x20 || c == '"' || c == '\\')
+			*esc = 1;
+	}
+	return i;
+}
+
+
+/*
+ * sl_json_is_number(), with the common forms decided here: -?D(.D)? where
+ * D is digits, and the integer part is a 0 alone or does not start with 0.
+ * Anything else (exponents, and every text that is not a number) is left
+ * to sl_json_is_number.
+ */
+static inline int
+number(const unsigned char *p, size_t len)
+{
+	size_t j = p[0] == '-', int0 = j, k;
+
+	while (j < len && p[j] >= '0' && p[j] <= '9')
+		j++;
+	if (j == int0 || (p[int0] == '0' && j - int0 > 1))
+		return sl_json_is_number((const char *)p, len);
+	if (j == len)
+		return 1;
+	if (p[j] != '.')    /* only a fraction or an exponent may follow */
+		return (p[j] == 'e' || p[j] == 'E') &&
+		    sl_json_is_number((const char *)p, len);
+	k = ++j;
+	while (j < len && p[j] >= '0' && p[j] <= '9')
+		j++;
+	if (j == len && j > k)
+		return 1;
+	return sl_json_is_number((const char *)p, len);
+}
+
+/*
+ * One row (without checks of its key or time) to its JSON object in pay,
+ * as csv_record() writes it; the key and event-time columns'
+ * raw values in kf and tf.  Returns 1, or 0 for a row to leave to
+ * csv_record(): quoting the fast split does not take, the wrong number of
+ * fields, invalid UTF-8.
+ */
+static int
+csv_json(struct emitter *e, const struct source *s, const unsigned char *p,
+    size_t n, struct sl_buf *pay, struct sl_csv_field *kf,
+    struct sl_csv_field *tf)
+{
+	const int d = s->delim, q = s->quote, strings = e->g->cfg.strings;
+	const char *keys = s->keys.data;
+	const size_t *key_at = s->key_at;
+	size_t end = n, i = 0, k = 0, start, len, bad;
+	char *o;
+	int esc;
+
+	while (end > 0 && (p[end - 1] == '\n' || p[end - 1] == '\r'))
+		end--;
+	if (end == 0)
+		return 0;
+	sl_buf_reset(pay);
+	/* room for the keys, the values as they are, quotes, commas and
+	 * nulls, and put_short()'s slack; escaping grows it (below) */
+	sl_buf_grow(pay, s->keys.len + end + 8 * s->ncols + 64);
+	o = pay->data;
+	*o++ = '{';
+	for (;;) {
+		int quoted = 0, plain = 1, dq = 0;
+
+		if (k == s->ncols)
+			return 0;
+		if (k > 0)
+			*o++ = ',';
+		o = put_short(o, (const unsigned char *)keys + key_at[k],
+		    key_at[k + 1] - key_at[k]);
+		if (q && i < end && p[i] == q) {
+			start = ++i;
+			i = scan_plain(p, i, end, -1);
+			if (i == end || p[i] != q || (i + 1 < end &&
+			    p[i + 1] == q)) {
+				plain = 0;
+				i = scan_quoted(p, i, end, q, &esc, &dq);
+				if (i == end || p[i] != q)
+					return 0;
+			}
+			len = i - start;
+			i++;
+			if (i < end && p[i] != d)
+				return 0;
+			quoted = 1;
+		} else {
+			start = i;
+			i = scan_plain(p, i, end, d);
+			if (i < end && p[i] != d) {
+				plain = 0;
+				i = scan_rest(p, i, end, d, q, &esc);
+				if (i < end && p[i] != d)
+					return 0;
+			}
+			len = i - start;
+		}
+		if ((int)k == s->key_col)
+			*kf = (struct sl_csv_field){ (const char *)p + start, len,
+			    !quoted && len == 0 };
+		if ((int)k == s->time_col)
+			*tf = (struct sl_csv_field){ (const char *)p + start, len,
+			    !quoted && len == 0 };
+		if (!plain) {
+			/* UTF-8 to check, or bytes to escape */
+			if (dq) {
+				/* "" is a quote: the value as libcsv gives it */
+				if ((int)k == s->key_col || (int)k == s->time_col)
+					return 0;
+				sl_buf_reset(&e->text);
+				sl_buf_grow(&e->text, len);
+				for (size_t j = start; j < start + len; j++) {
+					e->text.data[e->text.len++] = (char)p[j];
+					j += p[j] == q;
+				}
+				pay->len = (size_t)(o - pay->data);
+				if (sl_json_write_utf8(pay, e->text.data,
+				    e->text.len, &bad) < 0)
+					return 0;
+				sl_buf_grow(pay, s->keys.len + (end - i) +
+				    8 * s->ncols + 64);
+				o = pay->data + pay->len;
+			} else if (!esc) {
+				if (!sl_utf8_valid((const char *)p + start, len,
+				    &bad))
+					return 0;
+				*o++ = '"';
+				o = put(o, p + start, len);
+				*o++ = '"';
+			} else {
+				pay->len = (size_t)(o - pay->data);
+				if (sl_json_write_utf8(pay, (const char *)
+				    p + start, len, &bad) < 0)
+					return 0;
+				sl_buf_grow(pay, s->keys.len + (end - i) +
+				    8 * s->ncols + 64);
+				o = pay->data + pay->len;
+			}
+		} else if (strings) {
+			*o++ = '"';
+			o = put_short(o, p + start, len);
+			*o++ = '"';
+		} else if (len == 0 && !quoted) {
+			o = put(o, "null", 4);
+		} else if ((len == 4 && memcmp(p + start, "true", 4) == 0) ||
+		    (len == 5 && memcmp(p + start, "false", 5) == 0) ||
+		    (((p[start] >= '0' && p[start] <= '9') || p[start] == '-') &&
+		    number(p + start, len))) {
+			o = put_short(o, p + start, len);
+		} else {
+			*o++ = '"';
+			o = put_short(o, p + start, len);
+			*o++ = '"';
+		}
+		k++;
+		if (i >= end)
+			break;
+		if (++i == end) {
+			/* a delimiter ends the row: one more, empty field */
+			if (k == s->ncols)
+				return 0;
+			*o++ = ',';
+			o = put(o, keys + key_at[k], key_at[k + 1] - key_at[k]);
+			if (strings)
+				o = put(o, "\"\"", 2);
+			else
+				o = put(o, "null", 4);
+			if ((int)k == s->key_col)
+				*kf = (struct sl_csv_field){ (const char *)p + i,
+				    0, 1 };
+			if ((int)k == s->time_col)
+				*tf = (struct sl_csv_field){ (const char *)p + i,
+				    0, 1 };
+			k++;
+			break;
+		}
+	}
+	if (k != s->ncols)
+		return 0;
+	*o++ = '}';
+	pay->len = (size_t)(o - pay->data);
+	*o = '\0';
+	return 1;
+}
+
+/*
+ * csv_record() the fast way when the row, its key and its time allow
+ * (csv_json, plain_value, event_time), else csv_record() itself.
+ */
+static int
+csv_record_fast(struct emitter *e, const struct source *s,
+    const unsigned char *p, size_t n, const struct place *pl, const char *date,
+    struct sl_buf *out, char *err, size_t errlen)
+{
+	struct sl_csv_field kf = { NULL, 0, 1 }, tf = { NULL, 0, 1 };
+	struct sl_buf *pay = &e->r[e->nready].pay;
+	const char *why, *etime = NULL;
+	char tbuf[SL_TIME_STRLEN], frag[32];
+
+	if (!e->t.ok || !e->fast_csv || !csv_json(e, s, p, n, pay, &kf, &tf) ||
+	    (s->key_col >= 0 && !plain_value(kf.p, kf.len)) ||
+	    (s->time_col >= 0 && (tf.len == 0 || event_time(tf.p, tf.len,
+	    sl_json_is_number(tf.p, tf.len), tbuf, &why) < 0))) {
+		emit_ready(e, out);     /* the rows before it go first */
+		return csv_record(e, s, p, n, pl, date, out, err, errlen);
+	}
+	if (s->time_col >= 0)
+		etime = tbuf;
+	memcpy(frag, "#row=", 5);
+	emit_fast(e, out, frag, (size_t)(put_u64(frag + 5, pl->number) - frag),
+	    pay->data, pay->len, s->key_col >= 0 ? kf.p : NULL, kf.len, etime);
+	return 0;
+}
+
 /* ---- JSON values ---- */
 
 /*
@@ -938,6 +1530,14 @@ json_record(struct emitter *e, const struct source *s, const char *p, size_t n,
 		place_error(err, errlen, pl, "\"%s\": %s", which, why);
 		return -1;
 	}
+	if (e->t.ok && !e->g->cfg.latin1 && (key == NULL ||
+	    plain_value(key, keylen))) {
+		/* p is in the batch's input, which outlives the wait */
+		emit_fast(e, out, fragment, fraglen, p, n, key, keylen,
+		    etime == s->mtime ? NULL : etime);
+		return 0;
+	}
+	emit_ready(e, out);     /* the lines before it go first */
 	sl_buf_reset(&e->uri);
 	sl_buf_adds(&e->uri, s->uri);
 	sl_buf_add(&e->uri, fragment, fraglen);
@@ -1008,16 +1608,23 @@ batch_work(void *job, void *state)
 	char err[SL_MSG_MAX], frag[64];
 	struct place pl = { s->name, "row", 0, 0, NULL };
 	size_t pos, n;
-	int fl;
+	int fl, rc;
 
+	tmpl_build(e, s, b->date);
 	if (s->format != F_JSONL) {
+		e->fast_csv = fast_csv_ok(e, s);
 		for (size_t i = 0; i < b->nrows; i++) {
 			pl.number = b->first + i;
 			pl.offset = b->offset + b->rows[i].off;
-			batch_result(b, csv_record(e, s, p + b->rows[i].off,
+			rc = csv_record_fast(e, s, p + b->rows[i].off,
 			    b->rows[i].len, &pl, b->date, &b->out, err,
-			    sizeof(err)), err);
+			    sizeof(err));
+			if (rc < 0)
+				emit_ready(e, &b->out);   /* before the error */
+			batch_result(b, rc, err);
 		}
+		emit_ready(e, &b->out);
+		e->t.ok = 0;     /* the template is this batch's */
 		return;
 	}
 	pl.unit = "line";
@@ -1029,9 +1636,14 @@ batch_work(void *job, void *state)
 		fl = snprintf(frag, sizeof(frag), "#line=%llu,%llu",
 		    (unsigned long long)(pl.number - 1),
 		    (unsigned long long)pl.number);
-		batch_result(b, json_record(e, s, (const char *)p + pos, n, frag,
-		    (size_t)fl, &pl, b->date, &b->out, err, sizeof(err)), err);
+		rc = json_record(e, s, (const char *)p + pos, n, frag,
+		    (size_t)fl, &pl, b->date, &b->out, err, sizeof(err));
+		if (rc < 0)
+			emit_ready(e, &b->out);   /* before the error */
+		batch_result(b, rc, err);
 	}
+	emit_ready(e, &b->out);
+	e->t.ok = 0;     /* the template is this batch's */
 }
 
 static struct batch *
@@ -1189,6 +1801,8 @@ cut(struct ingest *g, int all)
 	b->first = g->next_row;
 	sl_time_format(sl_now(), SL_TIME_MICRO, b->date);
 	sl_buf_add(&b->in, p, take);
+	sl_buf_grow(&b->in, SCAN_SLACK);
+	memset(b->in.data + b->in.len, 0, SCAN_SLACK);
 	sl_input_consume(in, take);
 	g->next_row += rows;
 	batch_submit(g, b);
@@ -1398,6 +2012,9 @@ set_columns(struct ingest *g, struct source *s, char **names, size_t n)
 	}
 	strset_free(&given);
 	s->key_at[n] = s->keys.len;
+	/* csv_json() copies keys 16 bytes at a time */
+	sl_buf_grow(&s->keys, SCAN_SLACK);
+	memset(s->keys.data + s->keys.len, 0, SCAN_SLACK);
 	s->key_col = s->time_col = -1;
 	if (kf && *kf == '/')
 		kf++;

@@ -189,6 +189,71 @@ test_row_len(void)
 	}
 }
 
+/* sl_csv_row_len() as first written (memchr for LF, quote, CR in turn):
+ * the reference for the one-pass version on random bytes. */
+static size_t
+row_len_ref(const unsigned char *p, size_t n, int quote, int at_eof)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const unsigned char *nl = memchr(p + i, '\n', n - i);
+		size_t seg = nl ? (size_t)(nl - p) : n;
+		const unsigned char *q = quote ? memchr(p + i, quote, seg - i) : NULL;
+		const unsigned char *cr = memchr(p + i, '\r', (q ? (size_t)(q - p) :
+		    seg) - i);
+
+		if (cr != NULL && !(nl && cr == nl - 1)) {
+			if ((size_t)(cr - p) + 1 < n)
+				return (size_t)(cr - p) + 1;
+			return at_eof ? n : 0;
+		}
+		if (q == NULL)
+			return nl ? seg + 1 : at_eof ? n : 0;
+		q = memchr(q + 1, quote, n - (size_t)(q + 1 - p));
+		if (q == NULL)
+			return at_eof ? n : 0;
+		i = (size_t)(q - p) + 1;
+	}
+	return at_eof ? n : 0;
+}
+
+static void
+test_row_len_random(void)
+{
+	static const char alpha[] = "a,\"\r\n'\0";
+	uint64_t x = 42;
+	long bad = 0, rows = 0;
+
+	for (int r = 0; r < 200000; r++) {
+		unsigned char buf[80], *t;
+		size_t n;
+		int quote, at_eof;
+
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = (size_t)(x >> 33) % 70;
+		quote = (x >> 20) % 3 == 0 ? 0 : (x >> 20) % 3 == 1 ? '"' : '\'';
+		at_eof = (x >> 24) & 1;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly letters, so rows are long enough for SIMD */
+			buf[i] = (x >> 40) % 4 ? 'a' :
+			    (unsigned char)alpha[(x >> 33) % 7];
+		}
+		t = tight(buf, n);
+		rows++;
+		if (sl_csv_row_len(t, n, quote, at_eof) !=
+		    row_len_ref(t, n, quote, at_eof) && bad++ < 5)
+			tap_diag("row_len '%s' quote %d at_eof %d: %zu, want %zu",
+			    show(t, n), quote, at_eof,
+			    sl_csv_row_len(t, n, quote, at_eof),
+			    row_len_ref(t, n, quote, at_eof));
+		free(t);
+	}
+	ok(bad == 0, "row_len agrees with the reference on %ld random rows "
+	    "(%ld differ)", rows, bad);
+}
+
 static void
 test_blank(void)
 {
@@ -658,6 +723,7 @@ main(void)
 {
 	test_tsv_nul();
 	test_row_len();
+	test_row_len_random();
 	test_blank();
 	test_split();
 	test_recovery();
