@@ -186,26 +186,29 @@ number_value(const char *s, size_t len)
 	};
 	const char *p = s, *end = s + len;
 	uint64_t m = 0;
-	int neg = 0, digits = 0, frac = 0, point = 0;
+	int neg = 0, digits = 0, frac = 0;
 
 	if (p < end && *p == '-') {
 		neg = 1;
 		p++;
 	}
-	for (; p < end; p++) {
-		if (*p >= '0' && *p <= '9') {
-			m = m * 10 + (uint64_t)(*p - '0');
-			if (m != 0)
-				digits++;
-			frac += point;
-		} else if (*p == '.' && !point) {
-			point = 1;
-		} else {
-			return strtod(s, NULL);	/* an exponent */
-		}
-		if (digits > 15 || frac > 22)
+	/* the integer part, then the fraction's digits */
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		m = m * 10 + (uint64_t)(*p - '0');
+		digits += m != 0;
+		if (digits > 15)
 			return strtod(s, NULL);
 	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+			m = m * 10 + (uint64_t)(*p - '0');
+			digits += m != 0;
+			if (digits > 15 || ++frac > 22)
+				return strtod(s, NULL);
+		}
+	}
+	if (p < end)
+		return strtod(s, NULL);	/* an exponent */
 	return (neg ? -(double)m : (double)m) / p10[frac];
 }
 
@@ -257,9 +260,18 @@ sl_pfield_add(struct sl_pfield *f, const struct sl_json *v)
 		} else if (f->hll == NULL) {
 			f->hll = sl_hll_new(SL_PROFILE_HLL_P);
 		}
-		sl_topk_add(f->cat, v->u.str, category_len(v->u.str, v->len),
-		    1);
-		sl_hll_add(f->hll, v->u.str, v->len);
+		if (v->len <= SL_PROFILE_CATEGORY_MAX &&
+		    v->len <= SL_TOPK_KEY_MAX) {
+			/* the category is the whole string: one hash for both */
+			uint64_t h = sl_hash64(v->u.str, v->len);
+
+			sl_topk_add_hash(f->cat, v->u.str, v->len, h, 1);
+			sl_hll_add_hash(f->hll, h);
+		} else {
+			sl_topk_add(f->cat, v->u.str, category_len(v->u.str,
+			    v->len), 1);
+			sl_hll_add(f->hll, v->u.str, v->len);
+		}
 		numsk_add(&f->len, (double)v->len);
 		break;
 	case SL_JSON_ARRAY:
@@ -374,58 +386,148 @@ sl_image_size(const unsigned char *p, size_t len, uint32_t *w, uint32_t *h)
 	return -1;
 }
 
+/*
+ * sl_time_parse(s, strlen(s), out, NULL), with the date and time of day
+ * taken from tc when s starts with the one it holds and goes on with an
+ * optional fraction and "Z": the rest of sl_time_parse() in that case, so
+ * the result is the same.  Anything else gets the whole parse, and a time
+ * that parses refreshes tc.
+ */
+static int
+event_time_parse(struct sl_tcache *tc, const char *s, sl_time *out)
+{
+	size_t len = strlen(s), i = 19;
+	char z[20];
+
+	if (tc != NULL && tc->valid && len >= 20 &&
+	    memcmp(s, tc->prefix, 19) == 0) {
+		int64_t us = 0;
+
+		if (s[i] == '.') {
+			int64_t scale = 100000;
+
+			if (++i >= len || s[i] < '0' || s[i] > '9')
+				return -1;
+			for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+				us += (s[i] - '0') * scale;
+				scale /= 10;
+			}
+		}
+		if (i + 1 == len && (s[i] == 'Z' || s[i] == 'z')) {
+			sl_time t = tc->base + us;
+
+			if (t < SL_TIME_MIN || t > SL_TIME_MAX)
+				return -1;
+			*out = t;
+			return 0;
+		}
+	}
+	if (sl_time_parse(s, len, out, NULL) < 0)
+		return -1;
+	if (tc != NULL && len >= 20 && (!tc->valid ||
+	    memcmp(s, tc->prefix, 19) != 0)) {
+		memcpy(z, s, 19);
+		z[19] = 'Z';
+		tc->valid = sl_time_parse(z, 20, &tc->base, NULL) == 0;
+		memcpy(tc->prefix, s, 19);
+	}
+	return 0;
+}
+
+void
+sl_rfacts_from(struct sl_rfacts *f, size_t block_len, const char *content_type,
+    const char *classification, const char *event_time, struct sl_tcache *tc)
+{
+	memset(f, 0, sizeof(*f));
+	f->block_len = block_len;
+	if (content_type != NULL) {
+		size_t n = strcspn(content_type, ";");
+
+		while (n > 0 && (content_type[n - 1] == ' ' ||
+		    content_type[n - 1] == '\t'))
+			n--;
+		f->media = content_type;
+		f->media_len = n;
+	}
+	if (classification != NULL) {
+		f->classification = classification;
+		f->classification_len = strlen(classification);
+	}
+	if (event_time != NULL && event_time_parse(tc, event_time,
+	    &f->event_time) == 0)
+		f->has_time = 1;
+}
+
 void
 sl_rfacts_get(struct sl_rfacts *f, const struct sl_record *rec)
 {
-	const struct sl_hfield *ct = sl_headers_find(&rec->hdr, SL_F_CONTENT_TYPE);
-	const char *v;
+	const char *ct = NULL, *cls = NULL, *et = NULL;
 
-	memset(f, 0, sizeof(*f));
-	f->block_len = rec->block_len;
-	if (ct != NULL) {
-		size_t n = strcspn(ct->value, ";");
+	/* one pass over the header: the first field of each kind counts */
+	for (size_t i = 0; i < rec->hdr.n; i++) {
+		const struct sl_hfield *h = &rec->hdr.f[i];
 
-		while (n > 0 && (ct->value[n - 1] == ' ' ||
-		    ct->value[n - 1] == '\t'))
-			n--;
-		f->media = ct->value;
-		f->media_len = n;
+		if (h->id == SL_F_CONTENT_TYPE && ct == NULL)
+			ct = h->value;
+		else if (h->id == SL_F_SLUICE_CLASSIFICATION && cls == NULL)
+			cls = h->value;
+		else if (h->id == SL_F_SLUICE_EVENT_TIME && et == NULL)
+			et = h->value;
 	}
-	if ((v = sl_headers_get(&rec->hdr, SL_F_SLUICE_CLASSIFICATION)) != NULL) {
-		f->classification = v;
-		f->classification_len = strlen(v);
-	}
-	if ((v = sl_headers_get(&rec->hdr, SL_F_SLUICE_EVENT_TIME)) != NULL &&
-	    sl_time_parse(v, strlen(v), &f->event_time, NULL) == 0)
-		f->has_time = 1;
+	sl_rfacts_from(f, rec->block_len, ct, cls, et, NULL);
 	if (sl_image_size(rec->block, rec->block_len, &f->width,
 	    &f->height) == 0)
 		f->has_image = 1;
 }
 
 void
-sl_profile_add_facts(struct sl_profile *p, const struct sl_rfacts *f,
-    sl_time now)
+sl_profile_add_kinds(struct sl_profile *p, const struct sl_rfacts *f)
 {
 	p->records++;
 	if (f->media != NULL) {
 		if (p->media_types == NULL)
 			p->media_types = sl_topk_new(SL_PROFILE_TOPK);
-		sl_topk_add(p->media_types, f->media, f->media_len, 1);
+		sl_topk_add_hint(p->media_types, f->media, f->media_len, 1,
+		    &p->media_hint);
 	}
+	if (f->classification != NULL) {
+		if (p->classification == NULL)
+			p->classification = sl_topk_new(SL_PROFILE_TOPK);
+		sl_topk_add_hint(p->classification, f->classification,
+		    f->classification_len, 1, &p->class_hint);
+	}
+}
+
+void
+sl_profile_add_sizes(struct sl_profile *p, const struct sl_rfacts *f,
+    sl_time now)
+{
 	numsk_add(&p->payload_size, (double)f->block_len);
 	if (f->has_image) {
 		numsk_add(&p->image_width, f->width);
 		numsk_add(&p->image_height, f->height);
 	}
-	if (f->classification != NULL) {
-		if (p->classification == NULL)
-			p->classification = sl_topk_new(SL_PROFILE_TOPK);
-		sl_topk_add(p->classification, f->classification,
-		    f->classification_len, 1);
-	}
 	if (f->has_time)
 		numsk_add(&p->age, (double)(now - f->event_time) / 1e6);
+}
+
+void
+sl_profile_add_facts(struct sl_profile *p, const struct sl_rfacts *f,
+    sl_time now)
+{
+	sl_profile_add_kinds(p, f);
+	sl_profile_add_sizes(p, f, now);
+}
+
+void
+sl_profile_take_kinds(struct sl_profile *into, struct sl_profile *from)
+{
+	into->records = from->records;
+	into->media_types = from->media_types;
+	into->classification = from->classification;
+	from->records = 0;
+	from->media_types = NULL;
+	from->classification = NULL;
 }
 
 void

@@ -72,6 +72,7 @@ struct sl_profile {
 				   top-level fields (sl_profile_selection) */
 	struct sl_topk *media_types;
 	struct sl_topk *classification;
+	size_t media_hint, class_hint;	/* the last counters used in them */
 	struct sl_numsk payload_size;
 	struct sl_numsk image_width, image_height;
 	struct sl_numsk age;	/* seconds between Sluice-Event-Time and now */
@@ -107,9 +108,44 @@ struct sl_rfacts {
 /* Gathers the stream facts of rec: valid as long as rec is. */
 void sl_rfacts_get(struct sl_rfacts *f, const struct sl_record *rec);
 
+/*
+ * The last event time's date and time of day ("YYYY-MM-DDThh:mm:ss", the
+ * part records of one second share), parsed: a time with the same part is
+ * read from its fraction and zone alone.  Zero-initialise; one per thread.
+ */
+struct sl_tcache {
+	char prefix[19];
+	sl_time base;		/* prefix + "Z" */
+	int valid;
+};
+
+/*
+ * The stream facts but the image size, from a record's block length and the
+ * values of its first Content-Type, Sluice-Classification and
+ * Sluice-Event-Time fields (each NULL when absent): what sl_rfacts_get()
+ * makes of them, for a caller that copied the values (to another thread).
+ * Valid as long as the values are.  tc (or NULL) makes event times cheaper
+ * to read, never different.
+ */
+void sl_rfacts_from(struct sl_rfacts *f, size_t block_len,
+    const char *content_type, const char *classification,
+    const char *event_time, struct sl_tcache *tc);
+
 /* Adds the stream facts of one data record, its age measured against now. */
 void sl_profile_add_facts(struct sl_profile *p, const struct sl_rfacts *f,
     sl_time now);
+
+/*
+ * sl_profile_add_facts() in two parts that touch different members of p,
+ * for two threads: the counts (records, media types, classifications) and
+ * the sizes (payload, image, age).  Each thread keeps its part in its own
+ * profile; sl_profile_take_kinds() then moves the counts from the one that
+ * has only them into the other, which has none, unchanged.
+ */
+void sl_profile_add_kinds(struct sl_profile *p, const struct sl_rfacts *f);
+void sl_profile_add_sizes(struct sl_profile *p, const struct sl_rfacts *f,
+    sl_time now);
+void sl_profile_take_kinds(struct sl_profile *into, struct sl_profile *from);
 
 /* sl_rfacts_get() and sl_profile_add_facts() in one. */
 void sl_profile_add_record(struct sl_profile *p, const struct sl_record *rec,

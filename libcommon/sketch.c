@@ -456,8 +456,6 @@ struct sl_kll {
 	double *lv[KLL_MAX_LEVELS];
 	size_t len[KLL_MAX_LEVELS], cap[KLL_MAX_LEVELS];
 	size_t levcap[KLL_MAX_LEVELS];	/* what each level may hold */
-	double *scratch;
-	size_t scratch_cap;
 };
 
 static size_t
@@ -503,31 +501,32 @@ sl_kll_free(struct sl_kll *s)
 		return;
 	for (unsigned h = 0; h < KLL_MAX_LEVELS; h++)
 		free(s->lv[h]);
-	free(s->scratch);
 	free(s);
 }
 
-/* Merges sorted src[0..n) into the sorted level h. */
+/*
+ * Merges sorted src[0..n) (not in level h) into the sorted level h, in
+ * place from the top down: the largest item left goes last, src's first
+ * when they compare equal, which is the order of a merge from the bottom up
+ * taking level h's item first on a tie.
+ */
 static void
 kll_merge_sorted(struct sl_kll *s, unsigned h, const double *src, size_t n)
 {
-	size_t a = s->len[h], i = 0, j = 0, o = 0;
+	size_t i = s->len[h], j = n, o = s->len[h] + n;
 	double *cur;
 
-	if (a + n > s->cap[h])
-		s->lv[h] = sl_grow(s->lv[h], &s->cap[h], a + n, sizeof(double));
-	if (a + n > s->scratch_cap)
-		s->scratch = sl_grow(s->scratch, &s->scratch_cap, a + n,
-		    sizeof(double));
+	if (o > s->cap[h])
+		s->lv[h] = sl_grow(s->lv[h], &s->cap[h], o, sizeof(double));
 	cur = s->lv[h];
-	while (i < a && j < n)
-		s->scratch[o++] = cur[i] <= src[j] ? cur[i++] : src[j++];
-	while (i < a)
-		s->scratch[o++] = cur[i++];
-	while (j < n)
-		s->scratch[o++] = src[j++];
-	memcpy(cur, s->scratch, o * sizeof(double));
 	s->len[h] = o;
+	while (j > 0) {
+		if (i > 0 && !(cur[i - 1] <= src[j - 1]))
+			cur[--o] = cur[--i];
+		else
+			cur[--o] = src[--j];
+	}
+	/* cur[0..i) is where it belongs */
 }
 
 /*
@@ -598,8 +597,6 @@ kll_clone(const struct sl_kll *s)
 	struct sl_kll *c = sl_malloc(sizeof(*c));
 
 	*c = *s;
-	c->scratch = NULL;
-	c->scratch_cap = 0;
 	for (unsigned h = 0; h < KLL_MAX_LEVELS; h++) {
 		c->lv[h] = NULL;
 		c->cap[h] = 0;
@@ -1173,9 +1170,6 @@ void
 sl_topk_add(struct sl_topk *s, const char *key, size_t len, uint64_t count)
 {
 	char tbuf[SL_TOPK_KEY_MAX + 1];
-	uint64_t h;
-	size_t slot;
-	int found;
 
 	if (count == 0)
 		return;
@@ -1183,19 +1177,29 @@ sl_topk_add(struct sl_topk *s, const char *key, size_t len, uint64_t count)
 		len = topk_truncate(key, len, tbuf);
 		key = tbuf;
 	}
+	sl_topk_add_hash(s, key, len, sl_hash64(key, len), count);
+}
+
+/* sl_topk_add_hash() for count > 0; returns the counter that holds key. */
+static uint32_t
+topk_add(struct sl_topk *s, const char *key, size_t len, uint64_t h,
+    uint64_t count)
+{
+	size_t slot;
+	int found;
+
 	s->total = sat_add(s->total, count);
-	h = sl_hash64(key, len);
 	slot = topk_find(s, key, len, h, &found);
 	if (found) {
 		uint32_t ci = s->tab[slot] - 1;
 
 		s->c[ci].count = sat_add(s->c[ci].count, count);
 		heap_down(s, s->c[ci].heap_pos);
-		return;
+		return ci;
 	}
 	if (s->n < s->capacity) {
 		topk_insert(s, slot, key, len, h, count, 0);
-		return;
+		return (uint32_t)s->n - 1;
 	}
 	/* replace the smallest counter */
 	{
@@ -1212,7 +1216,41 @@ sl_topk_add(struct sl_topk *s, const char *key, size_t len, uint64_t count)
 		s->tab[slot] = ci + 1;
 		s->evicted = 1;
 		heap_down(s, 0);
+		return ci;
 	}
+}
+
+void
+sl_topk_add_hash(struct sl_topk *s, const char *key, size_t len, uint64_t h,
+    uint64_t count)
+{
+	if (count > 0)
+		(void)topk_add(s, key, len, h, count);
+}
+
+void
+sl_topk_add_hint(struct sl_topk *s, const char *key, size_t len,
+    uint64_t count, size_t *hint)
+{
+	if (count == 0)
+		return;
+	if (len > SL_TOPK_KEY_MAX) {
+		sl_topk_add(s, key, len, count);
+		return;
+	}
+	if (*hint > 0 && *hint <= s->n) {
+		/* keys are unique: the counter holding key is the one */
+		struct topk_counter *c = &s->c[*hint - 1];
+
+		if (c->key_len == len && memcmp(topk_key(s, *hint - 1), key,
+		    len) == 0) {
+			s->total = sat_add(s->total, count);
+			c->count = sat_add(c->count, count);
+			heap_down(s, c->heap_pos);
+			return;
+		}
+	}
+	*hint = (size_t)topk_add(s, key, len, sl_hash64(key, len), count) + 1;
 }
 
 uint64_t

@@ -172,6 +172,19 @@ struct sl_topk_item {
 struct sl_topk *sl_topk_new(size_t capacity);
 void sl_topk_free(struct sl_topk *s);
 void sl_topk_add(struct sl_topk *s, const char *key, size_t len, uint64_t count);
+/*
+ * As sl_topk_add with h = sl_hash64(key, len) computed by the caller, for a
+ * key of at most SL_TOPK_KEY_MAX bytes (kept as it is).
+ */
+void sl_topk_add_hash(struct sl_topk *s, const char *key, size_t len,
+    uint64_t h, uint64_t count);
+/*
+ * As sl_topk_add; *hint (0 at first) remembers the counter that took key,
+ * so that the same key next time needs no hash (a hint that no longer
+ * holds key is ignored).
+ */
+void sl_topk_add_hint(struct sl_topk *s, const char *key, size_t len,
+    uint64_t count, size_t *hint);
 void sl_topk_merge(struct sl_topk *into, const struct sl_topk *from);
 uint64_t sl_topk_total(const struct sl_topk *s);	/* all counts added */
 size_t sl_topk_capacity(const struct sl_topk *s);

@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "stats.h"
 #include "xalloc.h"
 
@@ -160,6 +162,39 @@ stirling_rest(double k)
 	    r * r * (1.0 / 1260 - r * r / 1680)));
 }
 
+/* The log of term j of smirnov()'s sum, -INFINITY for a zero term. */
+static double
+smirnov_lt(double n, double x, double nx, double sn, size_t jj)
+{
+	double j = (double)jj;
+
+	if ((n - j) - nx <= 0)
+		return -INFINITY;
+	return sn - stirling_rest(j) - stirling_rest(n - j) +
+	    (jj ? j * log1p(nx / j) : 0) +
+	    (n - j) * log1p(-nx / (n - j)) - log(x + j / n);
+}
+
+/* Terms [from, to) of smirnov()'s sum, their logs computed on a thread. */
+struct smirnov_part {
+	double n, x, nx, sn;
+	size_t from, to;
+	double *lt;
+};
+
+static void *
+smirnov_part_run(void *arg)
+{
+	struct smirnov_part *sp = arg;
+
+	for (size_t jj = sp->from; jj < sp->to; jj++)
+		sp->lt[jj - sp->from] = smirnov_lt(sp->n, sp->x, sp->nx, sp->sn,
+		    jj);
+	return NULL;
+}
+
+#define SMIRNOV_THREAD_MIN 50000	/* terms worth a second thread */
+
 /*
  * Smirnov's one-sided P(D_n^+ >= x): the exact finite sum
  * x sum_{j=0}^{floor(n(1-x))} C(n,j) (x + j/n)^(j-1) (1 - x - j/n)^(n-j)
@@ -168,12 +203,23 @@ stirling_rest(double k)
  * cancelled by hand (Stirling for the binomial, then
  * j log1p(nx/j) + (n-j) log1p(-nx/(n-j)) - log(x + j/n)), so it stays
  * accurate to about 1e-12 where the naive logs lose 1e-8 at n = 10^6.
+ *
+ * With many terms and more than one CPU, a thread computes the logs of the
+ * terms from about the middle on (each log is a function of j alone, the
+ * same bits on any thread) while this one sums the first ones; the sum
+ * itself is always taken in order of j, so the result is the same to the
+ * last bit whether or not the thread ran.  The thread never takes the
+ * terms whose stirling_rest() uses lgamma() (j or n - j below 100): lgamma
+ * sets the global signgam.
  */
 static double
 smirnov(double n, double x)
 {
 	double jmax, mx = -INFINITY, sum = 0, nx = n * x, sn;
 	size_t cnt;
+	struct smirnov_part sp = { 0 };
+	pthread_t th;
+	int threaded = 0;
 
 	if (x <= 0)
 		return 1;
@@ -184,22 +230,55 @@ smirnov(double n, double x)
 	jmax = floor(n * (1 - x));
 	cnt = (size_t)jmax + 1;
 	sn = stirling_rest(n);
+	if (cnt >= SMIRNOV_THREAD_MIN && n > 200 && sl_ncpu() > 1) {
+		sp.n = n;
+		sp.x = x;
+		sp.nx = nx;
+		sp.sn = sn;
+		/*
+		 * this thread also takes every exp(): about 46% of the logs
+		 * here makes both threads finish together
+		 */
+		sp.from = cnt / 50 * 23;
+		sp.to = cnt;
+		/* n - j >= 100 for every j < to */
+		if ((double)sp.to > n - 100)
+			sp.to = (size_t)(n - 100);
+		if (sp.from < sp.to) {
+			sp.lt = malloc((sp.to - sp.from) * sizeof(double));
+			threaded = sp.lt != NULL && pthread_create(&th, NULL,
+			    smirnov_part_run, &sp) == 0;
+			if (!threaded) {
+				free(sp.lt);
+				sp.lt = NULL;
+			}
+		}
+	}
 	/* one pass, the sum kept scaled by the largest term so far */
 	for (size_t jj = 0; jj < cnt; jj++) {
-		double j = (double)jj, lt;
+		double lt;
 
-		if ((n - j) - nx <= 0)
-			continue;	/* a zero term */
-		lt = sn - stirling_rest(j) - stirling_rest(n - j) +
-		    (jj ? j * log1p(nx / j) : 0) +
-		    (n - j) * log1p(-nx / (n - j)) - log(x + j / n);
+		if (threaded && jj == sp.from) {
+			pthread_join(th, NULL);
+			threaded = 0;
+		}
+		if (sp.lt != NULL && jj >= sp.from && jj < sp.to)
+			lt = sp.lt[jj - sp.from];
+		else
+			lt = smirnov_lt(n, x, nx, sn, jj);
 		if (lt > mx) {
 			sum = sum * exp(mx - lt) + 1;
 			mx = lt;
-		} else if (lt - mx > -745) {
+		} else if (lt - mx > -40) {
+			/*
+			 * sum >= 1 here, and a term below e^-40 of the largest
+			 * (less than half an ulp of 1) leaves it unchanged in
+			 * round-to-nearest: its exp() need not be taken.
+			 */
 			sum += exp(lt - mx);
 		}
 	}
+	free(sp.lt);
 	return x * sum * exp(mx);
 }
 

@@ -295,8 +295,24 @@ handle(int id, const char *arg, void *ctx)
 /* ---- profiling records ---- */
 
 #define BATCHES_IN_FLIGHT_MAX 8
+#define MEMBER_SLOTS 64		/* top-level members whose field is cached */
 
 struct batch;
+
+/*
+ * A --fields pointer split into its reference tokens, unescaped, to look up
+ * without re-reading the pointer for every record; slot[0] and slot[1]
+ * remember its field in the whole profile and in the window's.
+ */
+struct cptr {
+	const char *ptr;	/* as given: the field's name */
+	size_t ptr_len;
+	char **tok;
+	size_t *tok_len;
+	size_t ntok;
+	int never;		/* an invalid escape: it matches nothing */
+	size_t slot[2];
+};
 
 struct drift {
 	struct config cfg;
@@ -306,6 +322,8 @@ struct drift {
 	struct sl_profile *base;	/* --baseline, or NULL */
 	struct sl_profile *all;		/* the whole stream */
 	struct sl_profile *win;		/* the current window, or NULL */
+	struct sl_profile *kinds;	/* with a profiling thread: the counts of
+					   all, kept by the reading thread */
 	struct sl_arena arena;		/* per-record JSON */
 	int capped_warned;
 
@@ -327,6 +345,16 @@ struct drift {
 	char err[SL_MSG_MAX];
 	struct proposal *proposal;	/* --propose */
 	char last_id[SL_URN_STRLEN + 8];	/* the last data record's id */
+	struct cptr *ptrs;		/* cfg.fields, compiled */
+	const struct sl_json **found;	/* ... their values in this payload */
+	size_t member_slot[2][MEMBER_SLOTS];	/* top-level fields */
+	struct sl_tcache tcache;	/* event times, for the profiling thread */
+	struct {			/* the last Content-Type read, and what
+					   it says (reading thread) */
+		char value[64];
+		size_t len, media_len;
+		int valid, json;
+	} ctc;
 };
 
 static void
@@ -339,19 +367,176 @@ warn_capped(struct drift *d)
 	    "\"fields_dropped\" but not profiled", SL_PROFILE_MAX_FIELDS);
 }
 
-/* Adds the JSON fields of one parsed payload to p. */
+/*
+ * Compiles the --fields pointers.  Each was checked when parsed: not empty,
+ * starting with "/".
+ */
 static void
-profile_json(struct drift *d, struct sl_profile *p, const struct sl_json *doc)
+ptrs_compile(struct drift *d)
+{
+	if (d->cfg.nfields == 0)
+		return;
+	d->ptrs = sl_calloc(d->cfg.nfields, sizeof(*d->ptrs));
+	for (size_t i = 0; i < d->cfg.nfields; i++) {
+		struct cptr *c = &d->ptrs[i];
+		const char *p = d->cfg.fields[i];
+		size_t len = strlen(p), at = 0;
+
+		c->ptr = p;
+		c->ptr_len = len;
+		for (size_t k = 0; k < len; k++)
+			c->ntok += p[k] == '/';
+		c->tok = sl_calloc(c->ntok, sizeof(*c->tok));
+		c->tok_len = sl_calloc(c->ntok, sizeof(*c->tok_len));
+		for (size_t t = 0; t < c->ntok; t++) {
+			size_t start = ++at, o = 0;
+			char *u;
+
+			while (at < len && p[at] != '/')
+				at++;
+			u = c->tok[t] = sl_malloc(at - start + 1);
+			for (size_t k = start; k < at; k++) {
+				if (p[k] != '~') {
+					u[o++] = p[k];
+				} else if (k + 1 < at && (p[k + 1] == '0' ||
+				    p[k + 1] == '1')) {
+					u[o++] = p[++k] == '0' ? '~' : '/';
+				} else {
+					c->never = 1;
+					break;
+				}
+			}
+			u[o] = '\0';
+			c->tok_len[t] = o;
+		}
+	}
+	d->found = sl_calloc(d->cfg.nfields, sizeof(*d->found));
+}
+
+static void
+ptrs_free(struct drift *d)
+{
+	if (d->ptrs == NULL)
+		return;
+	free(d->found);
+	for (size_t i = 0; i < d->cfg.nfields; i++) {
+		for (size_t t = 0; t < d->ptrs[i].ntok; t++)
+			free(d->ptrs[i].tok[t]);
+		free(d->ptrs[i].tok);
+		free(d->ptrs[i].tok_len);
+	}
+	free(d->ptrs);
+}
+
+/*
+ * The value c points to in doc, or NULL: what sl_json_pointer() finds (the
+ * last of duplicate keys; array indexes without leading zeros).
+ */
+static const struct sl_json *
+cptr_find(const struct cptr *c, const struct sl_json *doc)
+{
+	const struct sl_json *v = doc;
+
+	if (c->never)
+		return NULL;
+	for (size_t t = 0; t < c->ntok; t++) {
+		const char *tok = c->tok[t];
+		size_t tlen = c->tok_len[t];
+
+		if (v->type == SL_JSON_OBJECT) {
+			const struct sl_json_member *m = v->u.members + v->len;
+
+			while (m-- > v->u.members)
+				if (m->key_len == tlen && (tlen == 0 ||
+				    (m->key[0] == tok[0] &&
+				    memcmp(m->key, tok, tlen) == 0)))
+					break;
+			if (m < v->u.members)
+				return NULL;
+			v = &m->value;
+		} else if (v->type == SL_JSON_ARRAY) {
+			size_t idx = 0;
+
+			if (tlen == 0 || (tok[0] == '0' && tlen > 1))
+				return NULL;
+			for (size_t k = 0; k < tlen; k++) {
+				if (tok[k] < '0' || tok[k] > '9')
+					return NULL;
+				idx = idx * 10 + (size_t)(tok[k] - '0');
+				if (idx >= v->len)
+					return NULL;
+			}
+			v = &v->u.items[idx];
+		} else {
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/*
+ * The field named name in p, as sl_profile_field(), or the one *slot
+ * remembers: a field keeps its place in p->f for p's lifetime, so a slot
+ * stays right until p is replaced (window_forget_slots()).  check: the
+ * name at the slot must match too (top-level members, whose names vary).
+ */
+static struct sl_pfield *
+field_at(struct sl_profile *p, size_t *slot, const char *name, size_t len,
+    int check)
+{
+	struct sl_pfield *f;
+
+	if (*slot > 0 && *slot <= p->n) {
+		f = &p->f[*slot - 1];
+		if (!check || (f->name_len == len && memcmp(f->name, name,
+		    len) == 0))
+			return f;
+	}
+	f = sl_profile_field(p, name, len, 1);
+	if (f != NULL)
+		*slot = (size_t)(f - p->f) + 1;
+	return f;
+}
+
+/* The window's profile was replaced: what field_at() remembered is gone. */
+static void
+window_forget_slots(struct drift *d)
+{
+	for (size_t i = 0; d->ptrs != NULL && i < d->cfg.nfields; i++)
+		d->ptrs[i].slot[1] = 0;
+	memset(d->member_slot[1], 0, sizeof(d->member_slot[1]));
+}
+
+/*
+ * Finds the values of the --fields pointers in doc (d->found, NULL where
+ * absent), once for the whole profile and the window's.
+ */
+static void
+ptrs_find(struct drift *d, const struct sl_json *doc)
+{
+	for (size_t i = 0; i < d->cfg.nfields; i++)
+		d->found[i] = cptr_find(&d->ptrs[i], doc);
+}
+
+/*
+ * Adds the JSON fields of one parsed payload to p (w: 0 all, 1 window);
+ * with --fields, ptrs_find() ran on doc first.
+ */
+static void
+profile_json(struct drift *d, struct sl_profile *p, int w,
+    const struct sl_json *doc)
 {
 	p->json_records++;
 	if (d->cfg.nfields > 0) {
 		for (size_t i = 0; i < d->cfg.nfields; i++) {
-			const char *ptr = d->cfg.fields[i];
-			const struct sl_json *v = sl_json_pointer(doc, ptr,
-			    strlen(ptr));
-			struct sl_pfield *f = sl_profile_field(p, ptr,
-			    strlen(ptr), v != NULL);
+			struct cptr *c = &d->ptrs[i];
+			const struct sl_json *v = d->found[i];
+			struct sl_pfield *f;
 
+			/* an absent value creates no field and adds nothing */
+			if (v == NULL)
+				continue;
+			f = field_at(p, &c->slot[w], c->ptr, c->ptr_len, 0);
 			if (f != NULL)
 				sl_pfield_add(f, v);
 		}
@@ -361,8 +546,13 @@ profile_json(struct drift *d, struct sl_profile *p, const struct sl_json *doc)
 		return;
 	for (size_t i = 0; i < doc->len; i++) {
 		const struct sl_json_member *m = &doc->u.members[i];
-		struct sl_pfield *f = sl_profile_field(p, m->key, m->key_len, 1);
+		struct sl_pfield *f;
 
+		if (i < MEMBER_SLOTS)
+			f = field_at(p, &d->member_slot[w][i], m->key,
+			    m->key_len, 1);
+		else
+			f = sl_profile_field(p, m->key, m->key_len, 1);
 		if (f == NULL) {
 			p->fields_dropped++;
 			warn_capped(d);
@@ -372,10 +562,10 @@ profile_json(struct drift *d, struct sl_profile *p, const struct sl_json *doc)
 	}
 }
 
+/* Does a Content-Type value (or NULL) label JSON? */
 static int
-is_json_type(const struct sl_record *rec)
+is_json_type(const char *ct)
 {
-	const char *ct = sl_headers_get(&rec->hdr, SL_F_CONTENT_TYPE);
 	size_t n;
 
 	if (ct == NULL)
@@ -1201,6 +1391,7 @@ close_window(struct drift *d)
 	comparison_release(&r);
 	sl_profile_free(d->win);
 	d->win = sl_profile_new();
+	window_forget_slots(d);
 	d->win_started = 0;
 }
 
@@ -2165,27 +2356,43 @@ raw_record(const struct sl_input *in, const struct sl_record *rec,
 }
 
 /*
- * Reading and profiling: the main thread reads records and gathers what the
- * profile needs into batches (payloads copied); one worker thread profiles
- * the batches in order (so the profile, sketches included, is the same as
- * with no thread), and the main thread writes each batch's records once it
- * is profiled, so a record that stops the run is never written.  With
- * windows, or one CPU, the batches are profiled on the main thread.
+ * Reading and profiling: the main thread reads records, counts their media
+ * types and classifications (d->kinds, moved into the profile at the end)
+ * and gathers what the rest of the profile needs into batches: the event
+ * time and, when the record's bytes could not be kept as read, the payload.
+ * One worker thread profiles the batches in order (so the profile, sketches
+ * included, is the same as with no thread: each sketch gets its values in
+ * record order from one thread), and the main thread writes each batch's
+ * records once it is profiled, so a record that stops the run is never
+ * written.  With windows, or one CPU, the batches are profiled on the main
+ * thread, counts included.
  */
 #define BATCH_RECORDS 1024
 #define BATCH_BYTES ((size_t)1 << 20)
 #define BATCHES_IN_FLIGHT 4
 
+#define NO_VALUE SIZE_MAX
+
+/*
+ * A data record as the worker needs it.  The main thread mostly copies: the
+ * header values the stream facts come from (NO_VALUE when absent; not the
+ * Content-Type and classification when it counts them itself, d->kinds),
+ * and the payload when the record's bytes are not in out as read; the
+ * worker makes the facts of them (sl_rfacts_from).
+ */
 struct item {
 	const char *source;		/* where it came from, for messages */
 	uint64_t number, offset;
 	uint64_t data_no;		/* data record number, for windows */
 	size_t out_before;		/* the batch's output bytes before it */
 	uint64_t nrec_before;		/* ... and records */
+	size_t block_len;
 	int json;			/* the payload is labelled JSON */
-	size_t payload_off;		/* in payloads */
-	size_t media_off, class_off;	/* in strs */
-	struct sl_rfacts facts;		/* its pointers set by the worker */
+	int payload_in_out;		/* the payload is in out, not payloads */
+	size_t payload_off;		/* in out or payloads */
+	size_t ct_off, class_off, time_off;	/* in strs, or NO_VALUE */
+	int has_image;
+	uint32_t width, height;
 };
 
 struct batch {
@@ -2219,22 +2426,33 @@ batch_work(void *job, void *state)
 
 	(void)state;
 	for (size_t i = 0; i < b->n; i++) {
-		struct item *it = &b->items[i];
+		const struct item *it = &b->items[i];
+		const char *ct = it->ct_off == NO_VALUE ? NULL :
+		    b->strs.data + it->ct_off;
+		struct sl_rfacts facts;
 		struct sl_json doc;
 		struct sl_json_error je;
 
-		if (it->facts.media)
-			it->facts.media = b->strs.data + it->media_off;
-		if (it->facts.classification)
-			it->facts.classification = b->strs.data + it->class_off;
-		window_before(d, &it->facts, it->data_no);
-		sl_profile_add_facts(d->all, &it->facts, d->now);
+		sl_rfacts_from(&facts, it->block_len, ct,
+		    it->class_off == NO_VALUE ? NULL : b->strs.data +
+		    it->class_off, it->time_off == NO_VALUE ? NULL :
+		    b->strs.data + it->time_off, &d->tcache);
+		facts.has_image = it->has_image;
+		facts.width = it->width;
+		facts.height = it->height;
+		window_before(d, &facts, it->data_no);
+		if (d->kinds != NULL)
+			sl_profile_add_sizes(d->all, &facts, d->now);
+		else
+			sl_profile_add_facts(d->all, &facts, d->now);
 		if (d->win)
-			sl_profile_add_facts(d->win, &it->facts, d->now);
+			sl_profile_add_facts(d->win, &facts, d->now);
 		if (it->json) {
+			const char *payload = (it->payload_in_out ? b->out.data :
+			    b->payloads.data) + it->payload_off;
+
 			sl_arena_reset(&d->arena);
-			if (sl_json_parse(&d->arena, b->payloads.data +
-			    it->payload_off, it->facts.block_len, &doc,
+			if (sl_json_parse(&d->arena, payload, it->block_len, &doc,
 			    &je) != SL_JSON_OK) {
 				b->failed = 1;
 				b->fail_item = i;
@@ -2246,9 +2464,11 @@ batch_work(void *job, void *state)
 				    je.msg);
 				return;
 			}
-			profile_json(d, d->all, &doc);
+			if (d->cfg.nfields > 0)
+				ptrs_find(d, &doc);
+			profile_json(d, d->all, 0, &doc);
 			if (d->win)
-				profile_json(d, d->win, &doc);
+				profile_json(d, d->win, 1, &doc);
 		}
 		window_after(d);
 	}
@@ -2328,6 +2548,46 @@ drift_idle(void *arg)
 	sl_writer_idle(&d->run.out);
 }
 
+/*
+ * Does the Content-Type ct label JSON, and how long is its media type
+ * (sl_rfacts_from())?  The answers for the last value are kept: records
+ * of a stream mostly have the same.
+ */
+static int
+content_type(struct drift *d, const struct sl_hfield *ct, size_t *media_len)
+{
+	struct sl_rfacts f;
+
+	if (!d->ctc.valid || ct->value_len != d->ctc.len ||
+	    memcmp(ct->value, d->ctc.value, ct->value_len) != 0) {
+		sl_rfacts_from(&f, 0, ct->value, NULL, NULL, NULL);
+		d->ctc.json = is_json_type(ct->value);
+		d->ctc.media_len = f.media_len;
+		d->ctc.len = ct->value_len;
+		d->ctc.valid = ct->value_len < sizeof(d->ctc.value);
+		if (!d->ctc.valid) {
+			*media_len = f.media_len;
+			return d->ctc.json;
+		}
+		memcpy(d->ctc.value, ct->value, ct->value_len);
+	}
+	*media_len = d->ctc.media_len;
+	return d->ctc.json;
+}
+
+/* Copies a header value (or nothing) to the batch's strings. */
+static size_t
+keep_value(struct batch *b, const struct sl_hfield *h)
+{
+	size_t off = b->strs.len;
+
+	if (h == NULL)
+		return NO_VALUE;
+	sl_buf_add(&b->strs, h->value, h->value_len);
+	sl_buf_addc(&b->strs, '\0');
+	return off;
+}
+
 /* Adds one record to the current batch. */
 static void
 batch_add(struct drift *d, const struct sl_input *in,
@@ -2336,11 +2596,38 @@ batch_add(struct drift *d, const struct sl_input *in,
 	struct batch *b = d->cur ? d->cur : (d->cur = batch_get(d));
 	const unsigned char *raw;
 	size_t rawlen;
+	struct item *it = NULL;
+	const struct sl_hfield *ct = NULL;
 
 	if (sl_record_is_data(rec)) {
-		const char *id = sl_headers_get(&rec->hdr, SL_F_WARC_RECORD_ID);
-		struct item *it;
+		const struct sl_hfield *cls = NULL, *et = NULL, *id = NULL;
+		size_t media_len = 0;
 
+		/* one pass over the header: the first field of each kind */
+		for (size_t i = 0; i < rec->hdr.n; i++) {
+			const struct sl_hfield *h = &rec->hdr.f[i];
+
+			switch (h->id) {
+			case SL_F_CONTENT_TYPE:
+				if (ct == NULL)
+					ct = h;
+				break;
+			case SL_F_SLUICE_CLASSIFICATION:
+				if (cls == NULL)
+					cls = h;
+				break;
+			case SL_F_SLUICE_EVENT_TIME:
+				if (et == NULL)
+					et = h;
+				break;
+			case SL_F_WARC_RECORD_ID:
+				if (id == NULL)
+					id = h;
+				break;
+			default:
+				break;
+			}
+		}
 		b->items = sl_grow(b->items, &b->cap, b->n + 1,
 		    sizeof(*b->items));
 		it = &b->items[b->n++];
@@ -2350,33 +2637,52 @@ batch_add(struct drift *d, const struct sl_input *in,
 		it->data_no = ++d->run.records_in;
 		it->out_before = b->out.len;
 		it->nrec_before = b->nrec;
-		sl_rfacts_get(&it->facts, rec);
-		if (it->facts.media) {
-			it->media_off = b->strs.len;
-			sl_buf_add(&b->strs, it->facts.media, it->facts.media_len);
-			sl_buf_addc(&b->strs, '\0');
+		it->block_len = rec->block_len;
+		it->json = ct != NULL && content_type(d, ct, &media_len);
+		if (d->kinds != NULL) {
+			/* the counts here, the rest on the profiling thread */
+			struct sl_rfacts f;
+
+			sl_rfacts_from(&f, rec->block_len, NULL, cls ?
+			    cls->value : NULL, NULL, NULL);
+			if (ct != NULL) {
+				f.media = ct->value;
+				f.media_len = media_len;
+			}
+			sl_profile_add_kinds(d->kinds, &f);
+			it->ct_off = it->class_off = NO_VALUE;
+		} else {
+			it->ct_off = keep_value(b, ct);
+			it->class_off = keep_value(b, cls);
 		}
-		if (it->facts.classification) {
-			it->class_off = b->strs.len;
-			sl_buf_add(&b->strs, it->facts.classification,
-			    it->facts.classification_len);
-			sl_buf_addc(&b->strs, '\0');
-		}
-		it->json = is_json_type(rec);
-		if (it->json) {
-			it->payload_off = b->payloads.len;
-			sl_buf_add(&b->payloads, rec->block, rec->block_len);
-		}
+		it->time_off = keep_value(b, et);
+		it->has_image = sl_image_size(rec->block, rec->block_len,
+		    &it->width, &it->height) == 0;
+		if (!it->has_image)
+			it->width = it->height = 0;
+		it->payload_in_out = 0;
+		it->payload_off = b->payloads.len;
 		d->run.bytes_in += rec->block_len;
-		if (id && strlen(id) < sizeof(d->last_id))
-			strcpy(d->last_id, id);
+		/* the report record refers to the last data record */
+		if (d->cfg.report_record && id != NULL &&
+		    id->value_len < sizeof(d->last_id))
+			memcpy(d->last_id, id->value, id->value_len + 1);
 	}
 	if (!d->common.gzip && raw_record(in, rec, &raw, &rawlen)) {
+		/* the payload goes to the worker with the record's bytes */
+		if (it != NULL) {
+			it->payload_in_out = 1;
+			it->payload_off = b->out.len + (size_t)(rec->block - raw);
+		}
 		sl_buf_add(&b->out, raw, rawlen);
-	} else if (sl_record_emit(rec, &b->out, d->gz, &d->scratch, d->err,
-	    sizeof(d->err)) < 0) {
-		batch_drain(d);
-		sl_die(SL_EX_SOFTWARE, "internal error: %s", d->err);
+	} else {
+		if (it != NULL && it->json)
+			sl_buf_add(&b->payloads, rec->block, rec->block_len);
+		if (sl_record_emit(rec, &b->out, d->gz, &d->scratch, d->err,
+		    sizeof(d->err)) < 0) {
+			batch_drain(d);
+			sl_die(SL_EX_SOFTWARE, "internal error: %s", d->err);
+		}
 	}
 	b->nrec++;
 	if (b->n >= BATCH_RECORDS || b->out.len >= BATCH_BYTES)
@@ -2521,14 +2827,26 @@ main(int argc, char **argv)
 	}
 	if (d.common.gzip)
 		d.gz = sl_gzip_new(Z_DEFAULT_COMPRESSION);
+	ptrs_compile(&d);
 	/* windows close on the main thread: batches are profiled there too */
-	d.pool = sl_pool_new(d.win == NULL && sl_ncpu() > 1 ? 1 : 0,
-	    BATCHES_IN_FLIGHT, batch_work, NULL, NULL, NULL);
+	if (d.win == NULL && sl_ncpu() > 1) {
+		d.kinds = sl_profile_new();
+		d.pool = sl_pool_new(1, BATCHES_IN_FLIGHT, batch_work, NULL,
+		    NULL, NULL);
+	} else {
+		d.pool = sl_pool_new(0, BATCHES_IN_FLIGHT, batch_work, NULL,
+		    NULL, NULL);
+	}
 	if (argi == argc)
 		read_input(&d, "-");
 	for (int i = argi; i < argc; i++)
 		read_input(&d, argv[i]);
 	sl_pool_free(d.pool);
+	if (d.kinds != NULL) {
+		sl_profile_take_kinds(d.all, d.kinds);
+		sl_profile_free(d.kinds);
+		d.kinds = NULL;
+	}
 	for (size_t i = 0; i < d.nspare; i++)
 		batch_free(d.spare[i]);
 	sl_gzip_free(d.gz);
@@ -2606,6 +2924,7 @@ main(int argc, char **argv)
 	}
 	if (have_r)
 		comparison_release(&r);
+	ptrs_free(&d);
 	sl_profile_free(d.all);
 	sl_profile_free(d.win);
 	sl_profile_free(d.base);

@@ -1317,6 +1317,68 @@ test_hash(void)
 	    "hash: length is part of the hash");
 }
 
+/*
+ * The shortcuts the profile takes give the same sketches as the plain
+ * calls: sl_topk_add_hint (runs of a key, evictions, long keys) and
+ * sl_topk_add_hash against sl_topk_add.
+ */
+static void
+test_shortcuts(void)
+{
+	struct sl_buf b1 = SL_BUF_INIT, b2 = SL_BUF_INIT;
+	char key[400];
+	size_t cap[] = { 1, 3, 8, 64 };
+
+	tap_rand_seed(11);
+	for (size_t c = 0; c < sizeof(cap) / sizeof(cap[0]); c++) {
+		struct sl_topk *a = sl_topk_new(cap[c]);
+		struct sl_topk *h = sl_topk_new(cap[c]);
+		struct sl_topk *x = sl_topk_new(cap[c]);
+		size_t hint = 0, run = 0, len = 0;
+
+		for (int i = 0; i < 20000; i++) {
+			if (run == 0) {
+				/* a new key: mostly few distinct, some long */
+				unsigned k = tap_rand() % (tap_rand() % 4 ? 12 :
+				    500);
+
+				len = (size_t)snprintf(key, sizeof(key), "k%u", k);
+				if (k % 97 == 5) {
+					memset(key + len, 'x', 300);
+					len += 300;
+					key[len] = '\0';
+				}
+				run = 1 + tap_rand() % 6;
+			}
+			run--;
+			sl_topk_add(a, key, len, 1 + (i % 50 == 0));
+			sl_topk_add_hint(h, key, len, 1 + (i % 50 == 0), &hint);
+			if (len <= SL_TOPK_KEY_MAX)
+				sl_topk_add_hash(x, key, len, sl_hash64(key, len),
+				    1 + (i % 50 == 0));
+			else
+				sl_topk_add(x, key, len, 1 + (i % 50 == 0));
+		}
+		sl_buf_reset(&b1);
+		sl_buf_reset(&b2);
+		sl_topk_write(&b1, a);
+		sl_topk_write(&b2, h);
+		ok(b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0,
+		    "topk: adds with a hint give the same sketch (capacity %zu)",
+		    cap[c]);
+		sl_buf_reset(&b2);
+		sl_topk_write(&b2, x);
+		ok(b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0,
+		    "topk: adds with the hash given give the same sketch "
+		    "(capacity %zu)", cap[c]);
+		sl_topk_free(a);
+		sl_topk_free(h);
+		sl_topk_free(x);
+	}
+	sl_buf_release(&b1);
+	sl_buf_release(&b2);
+}
+
 int
 main(void)
 {
@@ -1328,6 +1390,7 @@ main(void)
 	test_kll();
 	test_topk();
 	test_hll();
+	test_shortcuts();
 	sl_arena_release(&arena);
 	return tap_done();
 }
