@@ -140,6 +140,83 @@ xf() {
 	fail_all
 }
 
+@test "sluice's own evaluator writes the stream libjq writes, byte for byte" {
+	people
+	libjq_leaks
+	export SOURCE_DATE_EPOCH=1700000000
+	problems=()
+	# program, then what the stream must hold: the same bytes either way
+	# the people twice over, so that batches hold many records
+	cat people.warc people.warc > people2.warc
+	while IFS= read -r prog; do
+		for jobs in 1 2 3; do
+			a=$(sluice-transform -j $jobs --on-error skip "$prog" \
+			    people2.warc 2>&1 | od -c)
+			b=$(SLUICE_JQ_NATIVE=0 sluice-transform -j $jobs \
+			    --on-error skip "$prog" people2.warc 2>&1 | od -c)
+			[ -n "$a" ] || problems+=("$prog: no output")
+			[ "$a" = "$b" ] ||
+			    problems+=("$prog, -j $jobs: the streams differ")
+		done
+	done <<-'PROGRAMS'
+	.
+	.name
+	.address.city
+	.tags[0], .tags[-1], .tags[9]
+	.tags[]
+	select(.age > 40)
+	select(.address == null)
+	{id, income: ((.income // 0) * 1.1)}
+	{id, name, age, email, income, address, tags}
+	{name: .name | length, t: (.tags | length)}
+	[.id, .age] | map(. * 2)
+	if .age > 50 then "old" elif .age > 30 then "mid" else empty end
+	.income / 3, .income % 7, -.income
+	.name + " <" + .email + ">"
+	.address + {zip: null}
+	has("address"), (keys | length), type
+	.age == 41 or (.name < "B" and .age != null)
+	.age / 0
+	.name * 2
+	{a: (1, 2)}
+	PROGRAMS
+	fail_all
+}
+
+@test "natively run programs: records read leave before the input ends" {
+	people
+	for jobs in 1 2; do
+		rm -f out.warc
+		{ cat people.warc; sleep 4; } |
+		    sluice-transform -j $jobs '{id}' > out.warc &
+		n=0
+		# this run's warcinfo, the input's, one output per record
+		want=$(( $(streamcat -c people.warc) + 1 ))
+		for i in $(seq 1 30); do
+			n=$(streamcat -c out.warc 2>/dev/null || echo 0)
+			[ "$n" = "$want" ] && break
+			sleep 0.1
+		done
+		wait
+		[ "$n" = "$want" ] ||
+		    fail "-j $jobs: only $n of $want records out while the input was open"
+	done
+}
+
+@test "natively run programs stop at the first failing record, in order" {
+	people
+	libjq_leaks
+	# .age / 0 fails on every data record: the first one (record 2) is
+	# named and nothing of it or after it is written (only the two
+	# warcinfo records), whatever the number of threads
+	for jobs in 1 2 3; do
+		run bash -c "sluice-transform -j $jobs '.age / 0' people.warc > out.warc"
+		expect_status 65
+		expect_match "record 2 "
+		[ "$(streamcat -c out.warc)" = 2 ] || fail "-j $jobs: records after the failure"
+	done
+}
+
 @test "runtime errors stop with 65 naming the record, its id and jq's message" {
 	libjq_leaks
 	people

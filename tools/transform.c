@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,11 @@
 #include "ids.h"
 #include "input.h"
 #include "jqbridge.h"
+#include "jqnative.h"
 #include "json.h"
 #include "opts.h"
 #include "outfile.h"
+#include "pool.h"
 #include "run.h"
 #include "stream.h"
 #include "timefmt.h"
@@ -64,6 +67,7 @@ enum {
 	OPT_DEDUP,
 	OPT_ON_ERROR,
 	OPT_REJECT,
+	OPT_JOBS,
 };
 
 static const struct sl_option options[] = {
@@ -97,6 +101,8 @@ static const struct sl_option options[] = {
 	    "skip or reject", OPT_ON_ERROR, 0 },
 	{ 0, "reject", "FILE", "with --on-error reject: write failed records "
 	    "to FILE", OPT_REJECT, 0 },
+	{ 'j', "jobs", "N", "worker threads for programs run natively "
+	    "(default: one per CPU)", OPT_JOBS, 0 },
 	{ 0, NULL, NULL, NULL, 0, 0 },
 };
 
@@ -120,6 +126,7 @@ struct config {
 	const char *secret_file;
 	enum on_error on_error;
 	const char *reject;
+	int jobs;
 };
 
 /* ---- options ---- */
@@ -276,6 +283,14 @@ handle(int id, const char *arg, void *ctx)
 	case OPT_REJECT:
 		c->reject = arg;
 		break;
+	case OPT_JOBS: {
+		unsigned long long n = sl_opt_ull("jobs", arg);
+
+		if (n < 1 || n > 64)
+			sl_usage_error("--jobs wants 1 to 64");
+		c->jobs = (int)n;
+		break;
+	}
 	default:
 		return -1;
 	}
@@ -353,10 +368,19 @@ struct lossy {
 	const char *path;	/* JSON Pointer */
 };
 
+/* The lossy numbers of a record (and, with --slurp, of those before). */
+struct lossyset {
+	struct lossy *v;
+	size_t n, cap;
+	struct sl_buf path;	/* scratch */
+	struct sl_arena *arena;	/* where the paths go */
+};
+
 struct xf {
 	struct config cfg;
 	struct sl_run run;
 	struct sl_jq *q;
+	struct sl_jqn *nq;      /* the same program natively, or NULL */
 	int wrap;               /* the program takes [$meta, .] */
 	char digest[SL_DIGEST_STRLEN + 1];  /* the program digest */
 	struct sl_buf lineage;  /* our lineage line */
@@ -378,11 +402,9 @@ struct xf {
 	unsigned char (*pending)[SL_SHA256_LEN];  /* --dedup digests staged */
 	size_t npending, pending_cap;
 	struct sl_json doc;     /* the payload, JSON records */
-	struct lossy *lossy;
-	size_t nlossy, lossy_cap;
-	size_t nslossy;         /* --slurp: lossy[0..nslossy) kept, owned */
+	struct lossyset ls;
+	size_t nslossy;         /* --slurp: ls.v[0..nslossy) kept, owned */
 	int lossy_done;
-	struct sl_buf path;
 
 	struct digset seen;
 	struct sl_writer rej;
@@ -494,11 +516,15 @@ decimal_norm(const char *s, struct sl_buf *out)
 	sl_buf_addf(out, "e%ld", exp10 + esign * e);
 }
 
-/* Is the number text one a double holds without changing its value? */
+/*
+ * Is the number text surely one a double holds without changing its
+ * value?  Up to 15 significant digits (DBL_DIG) a decimal comes back from
+ * its double as the same value, away from the ends of the range.
+ */
 static int
-number_exact(const char *text, double d, struct sl_buf *tmp)
+number_surely_exact(const char *text)
 {
-	size_t sig = 0, i, a, b;
+	size_t sig = 0, i;
 	int seen = 0;
 	long e = 0;
 
@@ -512,11 +538,16 @@ number_exact(const char *text, double d, struct sl_buf *tmp)
 	}
 	if (text[i])
 		e = strtol(text + i + 1, NULL, 10);
-	/*
-	 * Up to 15 significant digits (DBL_DIG) a decimal comes back from
-	 * its double as the same value, away from the ends of the range.
-	 */
-	if (sig <= 15 && i < 250 && e > -250 && e < 250)
+	return sig <= 15 && i < 250 && e > -250 && e < 250;
+}
+
+/* Is the number text one a double holds without changing its value? */
+static int
+number_exact(const char *text, double d, struct sl_buf *tmp)
+{
+	size_t a, b;
+
+	if (number_surely_exact(text))
 		return 1;
 	sl_buf_reset(tmp);
 	decimal_norm(text, tmp);
@@ -547,48 +578,85 @@ pointer_push(struct sl_buf *p, const char *k, size_t n)
 	}
 }
 
+/* The way down to a value, for its JSON Pointer (made only when needed). */
+struct seg {
+	const struct seg *up;
+	const char *key;	/* NULL: an array index */
+	size_t n;		/* key length, or the index */
+};
+
 static void
-collect_lossy(struct xf *x, const struct sl_json *v, struct sl_buf *tmp)
+seg_pointer(struct sl_buf *p, const struct seg *s)
 {
-	size_t mark = x->path.len, i;
 	char num[24];
+
+	if (!s)
+		return;
+	seg_pointer(p, s->up);
+	if (s->key) {
+		pointer_push(p, s->key, s->n);
+	} else {
+		int n = snprintf(num, sizeof(num), "%zu", s->n);
+
+		pointer_push(p, num, (size_t)n);
+	}
+}
+
+/* Adds the numbers of v that a double cannot hold to ls. */
+static void
+lossy_walk(struct lossyset *ls, const struct sl_json *v, struct sl_buf *tmp,
+    const struct seg *up)
+{
+	struct seg s;
+	size_t i;
 
 	switch (v->type) {
 	case SL_JSON_NUMBER: {
-		double d = strtod(v->u.num, NULL);
+		double d;
 
+		if (number_surely_exact(v->u.num))
+			return;
+		d = strtod(v->u.num, NULL);
 		if (number_exact(v->u.num, d, tmp))
 			return;
-		if (x->nlossy == x->lossy_cap)
-			x->lossy = sl_grow(x->lossy, &x->lossy_cap, x->nlossy + 1,
-			    sizeof(*x->lossy));
-		x->lossy[x->nlossy].d = d;
-		x->lossy[x->nlossy].text = v->u.num;
-		x->lossy[x->nlossy].path = sl_arena_strndup(&x->arena,
-		    x->path.data ? x->path.data : "", x->path.len);
-		x->nlossy++;
+		if (ls->n == ls->cap)
+			ls->v = sl_grow(ls->v, &ls->cap, ls->n + 1,
+			    sizeof(*ls->v));
+		sl_buf_reset(&ls->path);
+		seg_pointer(&ls->path, up);
+		ls->v[ls->n].d = d;
+		ls->v[ls->n].text = v->u.num;
+		ls->v[ls->n].path = sl_arena_strndup(ls->arena,
+		    ls->path.data ? ls->path.data : "", ls->path.len);
+		ls->n++;
 		return;
 	}
 	case SL_JSON_ARRAY:
+		s.up = up;
+		s.key = NULL;
 		for (i = 0; i < v->len; i++) {
-			int n = snprintf(num, sizeof(num), "%zu", i);
-
-			pointer_push(&x->path, num, (size_t)n);
-			collect_lossy(x, &v->u.items[i], tmp);
-			x->path.len = mark;
+			s.n = i;
+			lossy_walk(ls, &v->u.items[i], tmp, &s);
 		}
 		return;
 	case SL_JSON_OBJECT:
+		s.up = up;
 		for (i = 0; i < v->len; i++) {
-			pointer_push(&x->path, v->u.members[i].key,
-			    v->u.members[i].key_len);
-			collect_lossy(x, &v->u.members[i].value, tmp);
-			x->path.len = mark;
+			s.key = v->u.members[i].key;
+			s.n = v->u.members[i].key_len;
+			lossy_walk(ls, &v->u.members[i].value, tmp, &s);
 		}
 		return;
 	default:
 		return;
 	}
+}
+
+static void
+collect_lossy(struct lossyset *ls, const struct sl_json *v,
+    struct sl_buf *tmp)
+{
+	lossy_walk(ls, v, tmp, NULL);
 }
 
 /*
@@ -598,7 +666,7 @@ collect_lossy(struct xf *x, const struct sl_json *v, struct sl_buf *tmp)
  * not rounded and not counted.
  */
 static const struct lossy *
-carries_lossy(const struct xf *x, jv o, const struct sl_json *like)
+carries_lossy(const struct lossyset *ls, jv o, const struct sl_json *like)
 {
 	const struct lossy *l = NULL;
 	const struct sl_json *sub;
@@ -609,15 +677,15 @@ carries_lossy(const struct xf *x, jv o, const struct sl_json *like)
 	case JV_KIND_NUMBER:
 		if (sl_jq_like_number(like, jv_number_value(o)))
 			return NULL;
-		for (size_t k = 0; k < x->nlossy; k++)
-			if (x->lossy[k].d == jv_number_value(o))
-				return &x->lossy[k];
+		for (size_t k = 0; k < ls->n; k++)
+			if (ls->v[k].d == jv_number_value(o))
+				return &ls->v[k];
 		return NULL;
 	case JV_KIND_ARRAY:
 		n = jv_array_length(jv_copy(o));
 		for (i = 0; i < n && !l; i++) {
 			e = jv_array_get(jv_copy(o), i);
-			l = carries_lossy(x, e, sl_jq_like_index(like, i));
+			l = carries_lossy(ls, e, sl_jq_like_index(like, i));
 			jv_free(e);
 		}
 		return l;
@@ -635,7 +703,7 @@ carries_lossy(const struct xf *x, jv o, const struct sl_json *like)
 				sub = sl_jq_like_key(like, jv_string_value(key),
 				    (size_t)jv_string_length_bytes(jv_copy(key)),
 				    (size_t)-1);
-			l = carries_lossy(x, e, sub);
+			l = carries_lossy(ls, e, sub);
 			jv_free(key);
 			jv_free(e);
 		}
@@ -643,6 +711,19 @@ carries_lossy(const struct xf *x, jv o, const struct sl_json *like)
 	default:
 		return NULL;
 	}
+}
+
+/* Why an output carrying the lossy number l is refused. */
+static void
+lossy_message(struct sl_buf *err, const struct lossy *l)
+{
+	struct sl_buf r = SL_BUF_INIT;
+
+	sl_jq_write(&r, jv_number(l->d));
+	sl_buf_addf(err, "field \"%s\": %s would become %s (a double cannot "
+	    "hold it); --lossy-numbers accepts the rounding",
+	    l->path[0] ? l->path : "/", l->text, r.data);
+	sl_buf_release(&r);
 }
 
 /* ---- $meta ---- */
@@ -853,31 +934,49 @@ stage_abort(struct xf *x)
  * UUID of idpart (the parent id), the program digest and idx (the output
  * index); parent_id is its WARC-Refers-To.  Lineage and the block follow.
  */
+/*
+ * The id of a derived record: UUID v5 of what it was made from (idpart),
+ * the program digest and its output index.  Any thread (h its own).
+ */
 static void
-derive(struct xf *x, const char *parent_id,
+derived_id(struct sl_hasher *h, const char *idpart, const char *prog_digest,
+    const char *idx, char id[SL_URN_STRLEN + 1])
+{
+	const char *parts[3] = { idpart, prog_digest, idx };
+	size_t lens[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
+	struct sl_uuid u;
+
+	sl_uuid5(h, &sl_uuid_ns, &u, 3, parts, lens);
+	sl_uuid_urn(&u, id);
+}
+
+/*
+ * Builds x->out, a derived record of the payload in x->payload.  pre_id
+ * and pre_digest, when not NULL, are its id and digest made already (by a
+ * worker thread, as derived_id and sl_digest_str make them).
+ */
+static void
+derive_made(struct xf *x, const char *parent_id,
     const char *idpart, const char *ct, const char *uri,
-    const struct sl_ctx *dc, const char *idx)
+    const struct sl_ctx *dc, const char *idx, const char *pre_id,
+    const char *pre_digest)
 {
 	struct sl_record *o = &x->out;
-	const char *parts[3];
-	size_t lens[3];
-	struct sl_uuid u;
 	char id[SL_URN_STRLEN + 1], date[SL_TIME_STRLEN];
 	char digest[SL_DIGEST_STRLEN + 1];
 
 	sl_record_clear(o);
 	o->type = SL_R_CONVERSION;
-	parts[0] = idpart;
-	lens[0] = (size_t)-1;
-	parts[1] = x->digest;
-	lens[1] = (size_t)-1;
-	parts[2] = idx;
-	lens[2] = (size_t)-1;
-	sl_uuid5(x->h, &sl_uuid_ns, &u, 3, parts, lens);
-	sl_uuid_urn(&u, id);
+	if (pre_id)
+		snprintf(id, sizeof(id), "%s", pre_id);
+	else
+		derived_id(x->h, idpart, x->digest, idx, id);
 	sl_time_format(sl_now(), SL_TIME_MICRO, date);
-	sl_digest_str(x->h, x->payload.data ? x->payload.data : "",
-	    x->payload.len, digest);
+	if (pre_digest)
+		snprintf(digest, sizeof(digest), "%s", pre_digest);
+	else
+		sl_digest_str(x->h, x->payload.data ? x->payload.data : "",
+		    x->payload.len, digest);
 	sl_headers_adds(&o->hdr, SL_F_WARC_TYPE, "conversion");
 	sl_headers_adds(&o->hdr, SL_F_WARC_RECORD_ID, id);
 	sl_headers_adds(&o->hdr, SL_F_WARC_DATE, date);
@@ -887,6 +986,14 @@ derive(struct xf *x, const char *parent_id,
 	sl_headers_adds(&o->hdr, SL_F_CONTENT_TYPE, ct);
 	sl_headers_adds(&o->hdr, SL_F_WARC_BLOCK_DIGEST, digest);
 	sl_ctx_to_headers(dc, &o->hdr);
+}
+
+static void
+derive(struct xf *x, const char *parent_id,
+    const char *idpart, const char *ct, const char *uri,
+    const struct sl_ctx *dc, const char *idx)
+{
+	derive_made(x, parent_id, idpart, ct, uri, dc, idx, NULL, NULL);
 }
 
 /* Appends the lineage of the derived record x->out. */
@@ -1209,6 +1316,29 @@ record_failed(struct xf *x, const struct sl_record *rec)
 }
 
 /*
+ * Output k of record rec as a derived record, its payload in x->payload and
+ * its context dc: staged.  Returns 0, or -1 with x->err.
+ */
+static int
+emit_derived(struct xf *x, const struct sl_record *rec, const char *ct,
+    const struct sl_ctx *dc, int declass, int k, uint64_t *data,
+    const char *pre_id, const char *pre_digest)
+{
+	char idx[48];
+
+	snprintf(idx, sizeof(idx), "%d", k);
+	derive_made(x, record_id(rec), record_id(rec), ct,
+	    sl_headers_get(&rec->hdr, SL_F_WARC_TARGET_URI), dc, idx, pre_id,
+	    pre_digest);
+	sl_record_set_block(&x->out, x->payload.data ? x->payload.data : "",
+	    x->payload.len);
+	add_lineage(x, rec, declass);
+	x->derived++;
+	(*data)++;
+	return stage(x, &x->out);
+}
+
+/*
  * One output o (consumed) of the program for record rec: passed on as the
  * record when it equals the input, else derived (and chunked).  Returns 0,
  * or -1 with x->err.
@@ -1247,7 +1377,9 @@ emit_output(struct xf *x, const struct sl_record *rec, enum kind kind,
 	}
 
 	/* the same as the input: the record as it was */
-	if (!pre_changed && jv_equal(jv_copy(data_out), jv_copy(in)) &&
+	if (!pre_changed && (jv_is_valid(in) ?
+	    jv_equal(jv_copy(data_out), jv_copy(in)) :
+	    sl_jq_equal_json(data_out, &x->doc)) &&
 	    (!x->cfg.meta || jv_equal(jv_copy(newm), jv_copy(meta_in)))) {
 		int fits = 1;
 
@@ -1277,20 +1409,12 @@ emit_output(struct xf *x, const struct sl_record *rec, enum kind kind,
 		const struct lossy *l;
 
 		if (!x->lossy_done) {
-			sl_buf_reset(&x->path);
-			collect_lossy(x, &x->doc, &x->scratch);
+			collect_lossy(&x->ls, &x->doc, &x->scratch);
 			x->lossy_done = 1;
 		}
-		l = x->nlossy ? carries_lossy(x, data_out, &x->doc) : NULL;
+		l = x->ls.n ? carries_lossy(&x->ls, data_out, &x->doc) : NULL;
 		if (l) {
-			struct sl_buf r = SL_BUF_INIT;
-
-			sl_jq_write(&r, jv_number(l->d));
-			sl_buf_addf(&x->err, "field \"%s\": %s would become %s "
-			    "(a double cannot hold it); --lossy-numbers accepts "
-			    "the rounding", l->path[0] ? l->path : "/", l->text,
-			    r.data);
-			sl_buf_release(&r);
+			lossy_message(&x->err, l);
 			jv_free(data_out);
 			jv_free(newm);
 			return -1;
@@ -1362,14 +1486,8 @@ emit_output(struct xf *x, const struct sl_record *rec, enum kind kind,
 
 	if (!chunk_src || (npieces == 1 && pieces[0].c0 == 0 &&
 	    pieces[0].b1 == chunk_len)) {
-		snprintf(idx, sizeof(idx), "%d", k);
-		derive(x, record_id(rec), record_id(rec), ct, uri0, &dc, idx);
-		sl_record_set_block(&x->out, x->payload.data ? x->payload.data :
-		    "", x->payload.len);
-		add_lineage(x, rec, declass);
-		x->derived++;
-		(*data)++;
-		rc = stage(x, &x->out);
+		rc = emit_derived(x, rec, ct, &dc, declass, k, data, NULL,
+		    NULL);
 	} else {
 		struct sl_buf block = SL_BUF_INIT;
 
@@ -1432,18 +1550,17 @@ slurp_lossy(struct xf *x, const struct sl_record *rec)
 	size_t first, i;
 	struct sl_buf t = SL_BUF_INIT;
 
-	first = x->nlossy = x->nslossy;
-	sl_buf_reset(&x->path);
-	collect_lossy(x, &x->doc, &x->scratch);
-	for (i = first; i < x->nlossy; i++) {
+	first = x->ls.n = x->nslossy;
+	collect_lossy(&x->ls, &x->doc, &x->scratch);
+	for (i = first; i < x->ls.n; i++) {
 		sl_buf_reset(&t);
 		sl_buf_addf(&t, "record %llu %s: field \"%s\"",
 		    (unsigned long long)rec->number, record_id(rec),
-		    x->lossy[i].path[0] ? x->lossy[i].path : "/");
-		x->lossy[i].path = sl_strdup(t.data);
-		x->lossy[i].text = sl_strdup(x->lossy[i].text);
+		    x->ls.v[i].path[0] ? x->ls.v[i].path : "/");
+		x->ls.v[i].path = sl_strdup(t.data);
+		x->ls.v[i].text = sl_strdup(x->ls.v[i].text);
 	}
-	x->nslossy = x->nlossy;
+	x->nslossy = x->ls.n;
 	sl_buf_release(&t);
 }
 
@@ -1505,6 +1622,45 @@ slurp_keep(struct xf *x, const struct sl_json *doc)
 	}
 }
 
+/*
+ * The program on x->doc through jqnative (x->nq: no --meta, --slurp,
+ * --redact or --pseudonymize, no $variables).  Returns 1 when it took the
+ * record (outputs staged, or the record failed on an output), 0 when the
+ * record needs libjq.
+ */
+static int
+run_native(struct xf *x, const struct sl_record *rec,
+    const struct sl_ctx *pre_ctx)
+{
+	const struct sl_jqn_out *o;
+	uint64_t data = 0;
+	int n = sl_jqn_run(x->nq, &x->doc, &o);
+
+	if (n < 0)
+		return 0;
+	for (int k = 0; k < n; k++) {
+		int rc;
+
+		if (o[k].dom == &x->doc && !x->cfg.chunk) {
+			/* `.` itself: the record as it was */
+			x->passed++;
+			data++;
+			rc = stage(x, rec);
+		} else {
+			rc = emit_output(x, rec, K_JSON, sl_jqn_out_jv(&o[k]),
+			    jv_invalid(), 0, jv_invalid(), pre_ctx, k, &data);
+		}
+		if (rc < 0) {
+			record_failed(x, rec);
+			return 1;
+		}
+	}
+	if (n == 0)
+		x->dropped++;
+	stage_commit(x, data);
+	return 1;
+}
+
 static void
 process(struct xf *x, const struct sl_record *rec)
 {
@@ -1531,7 +1687,7 @@ process(struct xf *x, const struct sl_record *rec)
 	sl_run_tick(&x->run);
 	sl_arena_reset(&x->arena);
 	sl_buf_reset(&x->err);
-	x->nlossy = x->nslossy;
+	x->ls.n = x->nslossy;
 	x->lossy_done = 0;
 	kind = payload_kind(rec);
 	if (kind == K_OTHER) {
@@ -1554,8 +1710,8 @@ process(struct xf *x, const struct sl_record *rec)
 			record_failed(x, rec);
 			return;
 		}
-		in = sl_jq_from_json(&doc);
 		x->doc = doc;
+		in = jv_invalid();	/* made below, unless run natively */
 	} else {
 		if (!sl_utf8_valid((const char *)rec->block, rec->block_len,
 		    &bad)) {
@@ -1568,6 +1724,10 @@ process(struct xf *x, const struct sl_record *rec)
 		    (int)rec->block_len);
 	}
 	sl_ctx_derive(&pre_ctx, &pc, 1, &x->arena);
+	if (kind == K_JSON && x->nq && run_native(x, rec, &pre_ctx))
+		return;
+	if (kind == K_JSON)
+		in = sl_jq_from_json(&x->doc);
 	pre = kind == K_JSON && (x->cfg.nredact || x->cfg.npseudo) ?
 	    pre_steps(x, jv_copy(in), &pre_changed, &pre_ctx) : jv_copy(in);
 
@@ -1610,6 +1770,424 @@ process(struct xf *x, const struct sl_record *rec)
 	if (k == 0)
 		x->dropped++;
 	stage_commit(x, data);
+}
+
+
+/* ---- the native program on worker threads ---- */
+
+/*
+ * With a program jqnative runs (and no --chunk), records go to worker
+ * threads in batches: a worker parses each JSON payload, runs the program,
+ * and serialises the outputs, checking the number rule and equality with
+ * the input as emit_output() does.  The main thread reads, then takes each
+ * batch back in order and builds the records (context, ids, digests,
+ * lineage) and writes them, so the stream is byte for byte what one thread
+ * writes.  A record the workers cannot finish (not JSON, a record jqnative
+ * hands back) goes through process() on the main thread, in its place.
+ */
+#define NBATCH	128
+
+enum nstat { NS_MAIN, NS_FAILED, NS_DONE };
+
+struct nres {
+	enum nstat st;
+	size_t first, n;	/* its outputs: job->outs[first..first+n) */
+	size_t msg;		/* NS_FAILED: the message, in job->text */
+};
+
+struct nout {
+	int pass;		/* the record as it was */
+	size_t off, len;	/* else its payload, in job->text, */
+	char id[SL_URN_STRLEN + 1];	/* its id */
+	char digest[SL_DIGEST_STRLEN + 1];	/* and its digest */
+};
+
+struct njob {
+	struct sl_record recs[NBATCH];
+	enum kind kind[NBATCH];
+	struct nres res[NBATCH];
+	size_t start, n;	/* the job's records: recs[start..n) */
+	struct nout *outs;
+	size_t nouts, outs_cap;
+	struct sl_buf text;
+	struct njob *next_free;
+};
+
+struct nworker {
+	struct sl_jqn *nq;	/* a worker's own: jv literals are not shared */
+	struct sl_hasher *h;
+	const char *prog_digest;
+	struct sl_arena arena;
+	struct lossyset ls;
+	struct sl_buf tmp;
+	int lossy;		/* --lossy-numbers */
+};
+
+struct npar {
+	struct xf *x;
+	struct sl_pool *pool;
+	struct njob *fill;	/* being read into */
+	struct njob *free_jobs;
+	struct nworker *inline_w;  /* for batches cut short on the main thread */
+	const char *program;
+};
+
+static void *
+nworker_new(void *arg)
+{
+	struct npar *p = arg;
+	struct nworker *w = sl_calloc(1, sizeof(*w));
+
+	w->nq = sl_jqn_compile(p->program);
+	w->h = sl_hasher_new();
+	w->prog_digest = p->x->digest;
+	w->ls.arena = &w->arena;
+	w->lossy = p->x->cfg.lossy;
+	return w;
+}
+
+static void
+nworker_free(void *arg)
+{
+	struct nworker *w = arg;
+
+	sl_jqn_free(w->nq);
+	sl_hasher_free(w->h);
+	sl_arena_release(&w->arena);
+	free(w->ls.v);
+	sl_buf_release(&w->ls.path);
+	sl_buf_release(&w->tmp);
+	sl_jq_release_cache();
+	free(w);
+}
+
+static void
+nfail(struct njob *j, struct nres *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+nfail(struct njob *j, struct nres *r, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[SL_MSG_MAX];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->st = NS_FAILED;
+	r->n = j->nouts - r->first;
+	r->msg = j->text.len;
+	sl_buf_add(&j->text, msg, strlen(msg) + 1);
+}
+
+/* One JSON record on a worker: as process() and emit_output() would. */
+static void
+native_one(struct njob *j, struct nworker *w, const struct sl_record *rec,
+    struct nres *r)
+{
+	struct sl_json doc;
+	struct sl_json_error jerr;
+	const struct sl_jqn_out *o;
+	int n, lossy_done = 0;
+
+	sl_arena_reset(&w->arena);
+	w->ls.n = 0;
+	if (sl_json_parse(&w->arena, (const char *)rec->block, rec->block_len,
+	    &doc, &jerr) != SL_JSON_OK) {
+		nfail(j, r, "the payload is not JSON: %s at byte %zu", jerr.msg,
+		    jerr.offset);
+		return;
+	}
+	if ((n = sl_jqn_run(w->nq, &doc, &o)) < 0)
+		return;		/* NS_MAIN: libjq on the main thread */
+	for (int k = 0; k < n; k++) {
+		struct nout *no;
+		const struct lossy *l;
+		jv v;
+
+		if (j->nouts == j->outs_cap)
+			j->outs = sl_grow(j->outs, &j->outs_cap, j->nouts + 1,
+			    sizeof(*j->outs));
+		no = &j->outs[j->nouts];
+		no->pass = 1;
+		if (o[k].dom == &doc) {
+			j->nouts++;
+			continue;
+		}
+		v = sl_jqn_out_jv(&o[k]);
+		if (sl_jq_equal_json(v, &doc)) {
+			jv_free(v);
+			j->nouts++;
+			continue;
+		}
+		if (!w->lossy) {
+			if (!lossy_done) {
+				collect_lossy(&w->ls, &doc, &w->tmp);
+				lossy_done = 1;
+			}
+			l = w->ls.n ? carries_lossy(&w->ls, v, &doc) : NULL;
+			if (l) {
+				struct sl_buf m = SL_BUF_INIT;
+
+				lossy_message(&m, l);
+				nfail(j, r, "%s", m.data);
+				sl_buf_release(&m);
+				jv_free(v);
+				return;
+			}
+		}
+		no->pass = 0;
+		no->off = j->text.len;
+		if (sl_jq_write_like(&j->text, v, &doc) < 0) {
+			jv_free(v);
+			nfail(j, r, "output %d is nested deeper than %d levels",
+			    k + 1, SL_JSON_MAX_DEPTH);
+			return;
+		}
+		no->len = j->text.len - no->off;
+		{
+			char idx[48];
+
+			snprintf(idx, sizeof(idx), "%d", k);
+			derived_id(w->h, record_id(rec), w->prog_digest, idx,
+			    no->id);
+			sl_digest_str(w->h, j->text.data + no->off, no->len,
+			    no->digest);
+		}
+		j->nouts++;
+		jv_free(v);
+	}
+	r->st = NS_DONE;
+	r->n = j->nouts - r->first;
+}
+
+static void
+native_range(struct njob *j, struct nworker *w, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		struct nres *r = &j->res[i];
+
+		r->st = NS_MAIN;
+		r->first = j->nouts;
+		r->n = 0;
+		if (j->kind[i] == K_JSON)
+			native_one(j, w, &j->recs[i], r);
+	}
+}
+
+/* pool work: the job's records */
+static void
+native_work(void *job, void *state)
+{
+	struct njob *j = job;
+
+	j->nouts = 0;
+	sl_buf_reset(&j->text);
+	native_range(j, state, j->start, j->n);
+}
+
+/* Main thread: record i of j, as process() would have written it. */
+static void
+native_finish(struct xf *x, struct njob *j, size_t i)
+{
+	const struct sl_record *rec = &j->recs[i];
+	const struct nres *r = &j->res[i];
+	struct sl_ctx pc, pre_ctx;
+	char why[256];
+	uint64_t data = 0;
+
+	if (r->st == NS_MAIN) {
+		process(x, rec);
+		return;
+	}
+	x->run.records_in++;
+	x->run.bytes_in += rec->block_len;
+	sl_run_tick(&x->run);
+	sl_arena_reset(&x->arena);
+	sl_buf_reset(&x->err);
+	x->ls.n = x->nslossy;
+	x->lossy_done = 0;
+	if (sl_ctx_from_headers(&pc, &rec->hdr, &x->arena, why,
+	    sizeof(why)) < 0) {
+		sl_buf_addf(&x->err, "%s", why);
+		record_failed(x, rec);
+		return;
+	}
+	sl_ctx_derive(&pre_ctx, &pc, 1, &x->arena);
+	for (size_t k = 0; k < r->n; k++) {
+		const struct nout *no = &j->outs[r->first + k];
+		int rc;
+
+		if (no->pass) {
+			x->passed++;
+			data++;
+			rc = stage(x, rec);
+		} else {
+			sl_buf_reset(&x->payload);
+			sl_buf_add(&x->payload, j->text.data + no->off, no->len);
+			rc = emit_derived(x, rec, "application/json", &pre_ctx,
+			    0, (int)k, &data, no->id, no->digest);
+		}
+		if (rc < 0) {
+			record_failed(x, rec);
+			return;
+		}
+	}
+	if (r->st == NS_FAILED) {
+		sl_buf_reset(&x->err);
+		sl_buf_adds(&x->err, j->text.data + r->msg);
+		record_failed(x, rec);
+		return;
+	}
+	if (r->n == 0)
+		x->dropped++;
+	stage_commit(x, data);
+}
+
+static void
+njob_done(struct npar *p, struct njob *j)
+{
+	for (size_t i = j->start; i < j->n; i++)
+		native_finish(p->x, j, i);
+	j->start = j->n = 0;
+	j->next_free = p->free_jobs;
+	p->free_jobs = j;
+}
+
+/* Finishes the jobs that are back (all of them with wait), in order. */
+static void
+npar_collect(struct npar *p, int wait)
+{
+	struct njob *j;
+
+	while ((j = sl_pool_collect(p->pool, wait)) != NULL)
+		njob_done(p, j);
+}
+
+/*
+ * Before a read would block: every record read so far is written, so a
+ * live pipeline sees each record when it arrives (the batch being filled
+ * is finished here, on the main thread).
+ */
+static void
+npar_idle(void *arg)
+{
+	struct npar *p = arg;
+	struct njob *j = p->fill;
+
+	npar_collect(p, 1);
+	if (j->n > j->start) {
+		j->nouts = 0;
+		sl_buf_reset(&j->text);
+		native_range(j, p->inline_w, j->start, j->n);
+		for (size_t i = j->start; i < j->n; i++)
+			native_finish(p->x, j, i);
+		j->start = j->n;
+	}
+	sl_writer_idle(&p->x->run.out);
+}
+
+static void
+npar_submit(struct npar *p)
+{
+	struct njob *j = p->fill;
+
+	if (j->n == j->start) {
+		j->start = j->n = 0;	/* all written already (npar_idle) */
+		return;
+	}
+	while (sl_pool_full(p->pool))
+		npar_collect(p, 1);
+	sl_pool_submit(p->pool, j);
+	if (p->free_jobs) {
+		p->fill = p->free_jobs;
+		p->free_jobs = p->fill->next_free;
+	} else {
+		p->fill = sl_calloc(1, sizeof(*p->fill));
+		for (size_t i = 0; i < NBATCH; i++)
+			sl_record_init(&p->fill->recs[i]);
+	}
+}
+
+/* Reads one input through the workers; returns the reader's status. */
+static int
+npar_input(struct npar *p, struct sl_reader *rd)
+{
+	int rc;
+
+	for (;;) {
+		struct njob *j = p->fill;
+		struct sl_record *rec;
+
+		if (j->n == NBATCH) {
+			npar_submit(p);
+			j = p->fill;
+		}
+		if (j->n == 0)
+			j->start = 0;
+		rec = &j->recs[j->n];
+		if ((rc = sl_reader_next(rd, rec)) <= 0)
+			break;
+		/* the block may point into the input window: keep a copy */
+		if (rec->block_len && rec->block !=
+		    (const unsigned char *)rec->store.data) {
+			sl_buf_reset(&rec->store);
+			sl_buf_add(&rec->store, rec->block, rec->block_len);
+			rec->block = (const unsigned char *)rec->store.data;
+		}
+		j->kind[j->n] = sl_record_is_data(rec) ? payload_kind(rec) :
+		    K_OTHER;
+		j->n++;
+		/* a collect now and then keeps the writer busy */
+		npar_collect(p, 0);
+	}
+	/* what was read before the end (or an error) is written first */
+	npar_submit(p);
+	npar_collect(p, 1);
+	return rc;
+}
+
+static void
+njob_free(struct njob *j)
+{
+	for (size_t i = 0; i < NBATCH; i++)
+		sl_record_release(&j->recs[i]);
+	free(j->outs);
+	sl_buf_release(&j->text);
+	free(j);
+}
+
+static struct npar *
+npar_new(struct xf *x, const char *program, int nworkers)
+{
+	struct npar *p = sl_calloc(1, sizeof(*p));
+
+	p->x = x;
+	p->program = program;
+	p->fill = sl_calloc(1, sizeof(*p->fill));
+	for (size_t i = 0; i < NBATCH; i++)
+		sl_record_init(&p->fill->recs[i]);
+	p->inline_w = nworker_new(p);
+	p->pool = sl_pool_new(nworkers, (size_t)(2 * nworkers + 2),
+	    native_work, nworker_new, nworker_free, p);
+	return p;
+}
+
+static void
+npar_free(struct npar *p)
+{
+	struct njob *j;
+
+	if (!p)
+		return;
+	sl_pool_free(p->pool);
+	nworker_free(p->inline_w);
+	njob_free(p->fill);
+	while ((j = p->free_jobs) != NULL) {
+		p->free_jobs = j->next_free;
+		njob_free(j);
+	}
+	free(p);
 }
 
 /* ---- --slurp ---- */
@@ -1733,8 +2311,8 @@ slurp_finish(struct xf *x)
 		if (x->nslossy) {
 			const struct lossy *l;
 
-			x->nlossy = x->nslossy;
-			if ((l = carries_lossy(x, o, &all_in)) != NULL) {
+			x->ls.n = x->nslossy;
+			if ((l = carries_lossy(&x->ls, o, &all_in)) != NULL) {
 				struct sl_buf rb = SL_BUF_INIT;
 
 				sl_jq_write(&rb, jv_number(l->d));
@@ -1828,6 +2406,8 @@ jq_cleanup(void *arg)
 
 	sl_jq_free(x->q);
 	x->q = NULL;
+	sl_jqn_free(x->nq);
+	x->nq = NULL;
 	jv_free(x->slurp);
 	x->slurp = jv_null();
 }
@@ -1861,6 +2441,8 @@ main(int argc, char **argv)
 {
 	static struct xf xs;
 	struct xf *x = &xs;
+	struct npar *par = NULL;
+	int nworkers;
 	struct sl_common common;
 	struct sl_buf err = SL_BUF_INIT, wrapped = SL_BUF_INIT;
 	char *program, *file_text = NULL;
@@ -1870,6 +2452,7 @@ main(int argc, char **argv)
 	sl_diag_init(argv[0]);
 	x->cfg.argv = argv;
 	x->cfg.args = jv_object();
+	x->ls.arena = &x->arena;
 	argi = sl_opts_parse(&tool, &common, argc, argv, handle, &x->cfg);
 	if (x->cfg.file) {
 		file_text = read_file(x->cfg.file, NULL, SL_EX_NOINPUT,
@@ -1932,6 +2515,11 @@ main(int argc, char **argv)
 			    err.data ? err.data : "");
 		x->wrap = 1;
 	}
+	/* the subset jqnative runs, where the record goes in as it is */
+	if (!x->wrap && !x->cfg.meta && !x->cfg.slurp && !x->cfg.nredact &&
+	    !x->cfg.npseudo && !(getenv("SLUICE_JQ_NATIVE") &&
+	    strcmp(getenv("SLUICE_JQ_NATIVE"), "0") == 0))
+		x->nq = sl_jqn_compile(program);
 	x->h = sl_hasher_new();
 	program_digest(x, program);
 	x->slurp = jv_array();
@@ -1942,6 +2530,10 @@ main(int argc, char **argv)
 	    x->digest);
 	sl_buf_addf(&x->lineage_declass, "%s allow-declassify", x->lineage.data);
 	sl_record_init(&x->out);
+	/* programs jqnative runs go to worker threads, unless --chunk */
+	nworkers = x->cfg.jobs ? x->cfg.jobs : sl_ncpu() < 8 ? sl_ncpu() : 8;
+	if (x->nq && !x->cfg.chunk && nworkers > 1)
+		par = npar_new(x, program, nworkers);
 	if (x->cfg.reject) {
 		if (sl_outfile_open(&x->rej_file, x->cfg.reject, errbuf,
 		    sizeof(errbuf)) < 0)
@@ -1964,8 +2556,13 @@ main(int argc, char **argv)
 		sl_reader_init(&rd, &in);
 		sl_record_init(&rec);
 		x->source = strcmp(path, "-") == 0 ? "stdin" : path;
-		while ((rc = sl_reader_next(&rd, &rec)) > 0)
-			process(x, &rec);
+		if (par) {
+			sl_input_set_idle(&in, npar_idle, par);
+			rc = npar_input(par, &rd);
+		} else {
+			while ((rc = sl_reader_next(&rd, &rec)) > 0)
+				process(x, &rec);
+		}
 		if (rc < 0)
 			sl_die(rd.status, "%s", rd.err);
 		sl_record_release(&rec);
@@ -1973,6 +2570,7 @@ main(int argc, char **argv)
 		if (i >= argc)
 			break;
 	}
+	npar_free(par);
 	if (x->cfg.slurp)
 		slurp_finish(x);
 
@@ -2025,6 +2623,7 @@ main(int argc, char **argv)
 
 	sl_diag_forget(jq_cleanup, x);
 	sl_jq_free(x->q);
+	sl_jqn_free(x->nq);
 	jv_free(x->slurp);
 	jv_free(x->cfg.args);
 	sl_hasher_free(x->h);
@@ -2048,10 +2647,10 @@ main(int argc, char **argv)
 	free(x->cfg.pseudo);
 	free(x->secret);
 	for (size_t i = 0; i < x->nslossy; i++) {
-		free((char *)x->lossy[i].path);
-		free((char *)x->lossy[i].text);
+		free((char *)x->ls.v[i].path);
+		free((char *)x->ls.v[i].text);
 	}
-	free(x->lossy);
+	free(x->ls.v);
 	free(x->pending);
 	free(file_text);
 	digset_release(&x->seen);
@@ -2063,7 +2662,7 @@ main(int argc, char **argv)
 	sl_buf_release(&x->err);
 	sl_buf_release(&x->stage);
 	sl_buf_release(&x->scratch);
-	sl_buf_release(&x->path);
+	sl_buf_release(&x->ls.path);
 	sl_buf_release(&err);
 	sl_buf_release(&wrapped);
 	return status;
