@@ -118,8 +118,37 @@ put2(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
+/*
+ * The last time formatted, per thread: records of one source mostly carry
+ * the same times (a file's modification time, a run's clock under
+ * SOURCE_DATE_EPOCH, a ttl counted from them).
+ */
+static _Thread_local struct {
+	sl_time t;
+	enum sl_time_style style;
+	size_t n;		/* 0: empty */
+	char s[SL_TIME_STRLEN];
+} fmt_last;
+
+static size_t time_format(sl_time t, enum sl_time_style style,
+    char out[SL_TIME_STRLEN]);
+
 size_t
 sl_time_format(sl_time t, enum sl_time_style style, char out[SL_TIME_STRLEN])
+{
+	if (fmt_last.n && fmt_last.t == t && fmt_last.style == style) {
+		memcpy(out, fmt_last.s, fmt_last.n + 1);
+		return fmt_last.n;
+	}
+	fmt_last.n = time_format(t, style, out);
+	fmt_last.t = t;
+	fmt_last.style = style;
+	memcpy(fmt_last.s, out, fmt_last.n + 1);
+	return fmt_last.n;
+}
+
+static size_t
+time_format(sl_time t, enum sl_time_style style, char out[SL_TIME_STRLEN])
 {
 	int64_t days, rem, y, m, d;
 	int us, n;
@@ -184,8 +213,35 @@ digits(const char *s, size_t len, size_t at, int n, int *out)
 	return 0;
 }
 
+static int time_parse(const char *s, size_t len, sl_time *out,
+    const char **why);
+
+/* The last text parsed well, per thread (see fmt_last). */
+static _Thread_local struct {
+	size_t len;		/* 0: empty */
+	sl_time t;
+	char s[40];
+} parse_last;
+
 int
 sl_time_parse(const char *s, size_t len, sl_time *out, const char **why)
+{
+	if (len && len == parse_last.len && memcmp(s, parse_last.s, len) == 0) {
+		*out = parse_last.t;
+		return 0;
+	}
+	if (time_parse(s, len, out, why) < 0)
+		return -1;
+	if (len < sizeof(parse_last.s)) {
+		memcpy(parse_last.s, s, len);
+		parse_last.len = len;
+		parse_last.t = *out;
+	}
+	return 0;
+}
+
+static int
+time_parse(const char *s, size_t len, sl_time *out, const char **why)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign;
 	int64_t us = 0, off = 0;

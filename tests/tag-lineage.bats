@@ -111,6 +111,13 @@ restricted() {
 	{"media-type":"TEXT/PLAIN"}|
 	{"media-type":"text/plain; charset=utf-8"}|txt
 	{"header":{"Sluice-Key":"[13]"}}|1 3
+	{"header":{"Sluice-Key":"*3"}}|3
+	{"header":{"Sluice-Key":"[1-2]*"}}|1 2
+	{"header":{"Sluice-Key":"*[!3]"}}|1 2 4 5
+	{"uri":"file:*"}|
+	{"uri":"file:**"}|txt 1 2 3 4 5
+	{"uri":"**.csv"}|4 5
+	{"uri":"**.cs"}|
 	{"header":{"sluice-key":"4"}}|4
 	{"header":{"Sluice-Key":"*","Content-Type":"application/*"}}|1 2 3 4 5
 	{"header":{"X-Missing":"*"}}|

@@ -436,12 +436,55 @@ glob_match_bits(const struct glob *g, const unsigned char *p,
 	return (cur >> g->n) & 1;
 }
 
+/*
+ * The common shapes on an ASCII subject, without the automaton: one star
+ * (or **) at the start or the end and single-character tokens elsewhere
+ * ("*7", "[1-3]*", "s3:// then **").  Returns the answer, or -1 when the pattern
+ * or the subject has another shape.
+ */
+static int
+glob_match_ends(const struct glob *g, const unsigned char *p, size_t len)
+{
+	size_t n = g->n, k, i;
+	int lead, star;
+
+	if (n == 0)
+		return -1;
+	lead = g->t[0].kind == G_STAR || g->t[0].kind == G_DSTAR;
+	star = g->t[n - 1].kind == G_STAR || g->t[n - 1].kind == G_DSTAR;
+	if (lead == star)
+		return -1;
+	k = n - 1;	/* single-character tokens */
+	for (i = lead; i < lead + k; i++)
+		if (g->t[i].kind == G_STAR || g->t[i].kind == G_DSTAR)
+			return -1;
+	for (i = 0; i < len; i++)
+		if (p[i] >= 0x80)
+			return -1;
+	if (len < k)
+		return 0;
+	/* the star's span: [0, len - k) when leading, [k, len) when trailing */
+	for (i = 0; i < k; i++) {
+		size_t at = lead ? len - k + i : i;
+
+		if (!gtoken_takes(g, &g->t[lead + i], p[at]))
+			return 0;
+	}
+	if (g->path && g->t[lead ? 0 : n - 1].kind == G_STAR &&
+	    memchr(lead ? p : p + k, '/', len - k) != NULL)
+		return 0;
+	return 1;
+}
+
 static int
 glob_match(struct glob *g, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	size_t n = g->n;
+	int r;
 
+	if ((r = glob_match_ends(g, p, len)) >= 0)
+		return r;
 	if (g->eps)
 		return glob_match_bits(g, p, end);
 
