@@ -35,7 +35,8 @@ fail_all() {
 # expect_status N: $status must be N.
 expect_status() {
 	if [ "$status" -ne "$1" ]; then
-		fail "expected exit status $1, got $status" "output: $output"
+		fail "expected exit status $1, got $status" "output: $output" \
+		    ${stderr+"stderr: $stderr"}
 	fi
 }
 

@@ -2157,6 +2157,8 @@ njob_free(struct njob *j)
 	free(j);
 }
 
+static void npar_stop(void *arg);
+
 static struct npar *
 npar_new(struct xf *x, const char *program, int nworkers)
 {
@@ -2170,7 +2172,26 @@ npar_new(struct xf *x, const char *program, int nworkers)
 	p->inline_w = nworker_new(p);
 	p->pool = sl_pool_new(nworkers, (size_t)(2 * nworkers + 2),
 	    native_work, nworker_new, nworker_free, p);
+	sl_diag_on_exit(npar_stop, p);
 	return p;
+}
+
+/*
+ * Stops the workers: an exit hook, so that a run that dies (a failed
+ * record, an output error) leaves no worker mid-job or mid-start while
+ * the process exits.  What they were doing is dropped.
+ */
+static void
+npar_stop(void *arg)
+{
+	struct npar *p = arg;
+
+	if (!p->pool)
+		return;
+	while (sl_pool_collect(p->pool, 1) != NULL)
+		continue;
+	sl_pool_free(p->pool);
+	p->pool = NULL;
 }
 
 static void
@@ -2180,7 +2201,8 @@ npar_free(struct npar *p)
 
 	if (!p)
 		return;
-	sl_pool_free(p->pool);
+	sl_diag_forget(npar_stop, p);
+	npar_stop(p);
 	nworker_free(p->inline_w);
 	njob_free(p->fill);
 	while ((j = p->free_jobs) != NULL) {
