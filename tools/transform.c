@@ -1661,27 +1661,10 @@ run_native(struct xf *x, const struct sl_record *rec,
 	return 1;
 }
 
+/* A data record begins: counted, per-record state reset. */
 static void
-process(struct xf *x, const struct sl_record *rec)
+record_begin(struct xf *x, const struct sl_record *rec)
 {
-	enum kind kind;
-	struct sl_json doc;
-	struct sl_json_error jerr;
-	struct sl_ctx pc, pre_ctx;
-	char why[256];
-	jv in, pre, meta = jv_invalid(), input, o;
-	int pre_changed = 0, r, k = 0;
-	uint64_t data = 0;
-	size_t bad;
-
-	if (!sl_record_is_data(rec)) {
-		if (x->cfg.slurp) {
-			/* keeps its place before the slurp's outputs */
-		}
-		stage(x, rec);
-		stage_commit(x, 0);
-		return;
-	}
 	x->run.records_in++;
 	x->run.bytes_in += rec->block_len;
 	sl_run_tick(&x->run);
@@ -1689,6 +1672,52 @@ process(struct xf *x, const struct sl_record *rec)
 	sl_buf_reset(&x->err);
 	x->ls.n = x->nslossy;
 	x->lossy_done = 0;
+}
+
+/*
+ * The context rec's outputs start from, into *pre_ctx.  Returns 0, or -1
+ * when rec's own context fields are bad (the record has failed).
+ */
+static int
+record_context(struct xf *x, const struct sl_record *rec,
+    struct sl_ctx *pre_ctx)
+{
+	struct sl_ctx pc;
+	char why[256];
+
+	if (sl_ctx_from_headers(&pc, &rec->hdr, &x->arena, why,
+	    sizeof(why)) < 0) {
+		sl_buf_addf(&x->err, "%s", why);
+		record_failed(x, rec);
+		return -1;
+	}
+	sl_ctx_derive(pre_ctx, &pc, 1, &x->arena);
+	return 0;
+}
+
+/*
+ * One record, on the main thread.  try_native: run jqnative first (not
+ * when a worker already handed this record back).
+ */
+static void
+process(struct xf *x, const struct sl_record *rec, int try_native)
+{
+	enum kind kind;
+	struct sl_json doc;
+	struct sl_json_error jerr;
+	struct sl_ctx pre_ctx;
+	jv in, pre, meta = jv_invalid(), input, o;
+	int pre_changed = 0, r, k = 0;
+	uint64_t data = 0;
+	size_t bad;
+
+	if (!sl_record_is_data(rec)) {
+		/* with --slurp too: it keeps its place before the outputs */
+		stage(x, rec);
+		stage_commit(x, 0);
+		return;
+	}
+	record_begin(x, rec);
 	kind = payload_kind(rec);
 	if (kind == K_OTHER) {
 		x->other++;
@@ -1696,12 +1725,8 @@ process(struct xf *x, const struct sl_record *rec)
 		stage_commit(x, 1);
 		return;
 	}
-	if (sl_ctx_from_headers(&pc, &rec->hdr, &x->arena, why,
-	    sizeof(why)) < 0) {
-		sl_buf_addf(&x->err, "%s", why);
-		record_failed(x, rec);
+	if (record_context(x, rec, &pre_ctx) < 0)
 		return;
-	}
 	if (kind == K_JSON) {
 		if (sl_json_parse(&x->arena, (const char *)rec->block,
 		    rec->block_len, &doc, &jerr) != SL_JSON_OK) {
@@ -1723,8 +1748,8 @@ process(struct xf *x, const struct sl_record *rec)
 		in = jv_string_sized((const char *)rec->block,
 		    (int)rec->block_len);
 	}
-	sl_ctx_derive(&pre_ctx, &pc, 1, &x->arena);
-	if (kind == K_JSON && x->nq && run_native(x, rec, &pre_ctx))
+	if (kind == K_JSON && x->nq && try_native &&
+	    run_native(x, rec, &pre_ctx))
 		return;
 	if (kind == K_JSON)
 		in = sl_jq_from_json(&x->doc);
@@ -1992,28 +2017,17 @@ native_finish(struct xf *x, struct njob *j, size_t i)
 {
 	const struct sl_record *rec = &j->recs[i];
 	const struct nres *r = &j->res[i];
-	struct sl_ctx pc, pre_ctx;
-	char why[256];
+	struct sl_ctx pre_ctx;
 	uint64_t data = 0;
 
 	if (r->st == NS_MAIN) {
-		process(x, rec);
+		/* a JSON record here was handed back: straight to libjq */
+		process(x, rec, j->kind[i] != K_JSON);
 		return;
 	}
-	x->run.records_in++;
-	x->run.bytes_in += rec->block_len;
-	sl_run_tick(&x->run);
-	sl_arena_reset(&x->arena);
-	sl_buf_reset(&x->err);
-	x->ls.n = x->nslossy;
-	x->lossy_done = 0;
-	if (sl_ctx_from_headers(&pc, &rec->hdr, &x->arena, why,
-	    sizeof(why)) < 0) {
-		sl_buf_addf(&x->err, "%s", why);
-		record_failed(x, rec);
+	record_begin(x, rec);
+	if (record_context(x, rec, &pre_ctx) < 0)
 		return;
-	}
-	sl_ctx_derive(&pre_ctx, &pc, 1, &x->arena);
 	for (size_t k = 0; k < r->n; k++) {
 		const struct nout *no = &j->outs[r->first + k];
 		int rc;
@@ -2583,7 +2597,7 @@ main(int argc, char **argv)
 			rc = npar_input(par, &rd);
 		} else {
 			while ((rc = sl_reader_next(&rd, &rec)) > 0)
-				process(x, &rec);
+				process(x, &rec, 1);
 		}
 		if (rc < 0)
 			sl_die(rd.status, "%s", rd.err);
